@@ -40,13 +40,11 @@ export function findTool(options: FindToolOptions): FoundTool {
   let reason = "";
   if (fromEnv) {
     if (isExecutable(fromEnv)) path = fromEnv;
-    else {reason =
-        `${options.env} is set to "${fromEnv}", which is not an executable file`;}
+    else reason = `${options.env} is set to "${fromEnv}", which is not an executable file`;
   } else if (options.command) {
     path = lookPath(options.command);
     if (!path) {
-      reason =
-        `"${options.command}" is not on PATH and ${options.env} is unset`;
+      reason = `"${options.command}" is not on PATH and ${options.env} is unset`;
     }
   } else {
     reason = `${options.env} is unset`;
