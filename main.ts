@@ -1,0 +1,129 @@
+/**
+ * Entry point: configuration -> telemetry -> routes -> Deno.serve -> signals.
+ *
+ * @module
+ */
+import { parseArgs, USAGE } from "./cli.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createApp } from "./routes/app.ts";
+import type { Readiness } from "./routes/health.ts";
+import { startTelemetry, TelemetryStartError } from "./telemetry/sdk.ts";
+import { SERVICE_NAME, SERVICE_VERSION } from "./version.ts";
+
+/** Exit code for a bad flag or environment value. */
+export const EXIT_USAGE = 2;
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Runs the service until SIGINT or SIGTERM, then drains requests, flushes
+ * telemetry and resolves with the process exit code.
+ */
+export async function main(
+  args: readonly string[] = Deno.args,
+  env: Readonly<Record<string, string>> = Deno.env.toObject(),
+): Promise<number> {
+  const command = parseArgs(args);
+  switch (command.kind) {
+    case "version":
+      console.log(`${SERVICE_NAME} ${SERVICE_VERSION}`);
+      return 0;
+    case "help":
+      console.log(USAGE);
+      return 0;
+    case "error":
+      console.error(`${command.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    case "serve":
+      break;
+  }
+
+  let config;
+  let telemetry;
+  try {
+    config = loadConfig(env);
+    telemetry = startTelemetry(config.telemetry, {
+      level: config.logLevel,
+      format: config.logFormat,
+    });
+  } catch (error: unknown) {
+    if (error instanceof ConfigError || error instanceof TelemetryStartError) {
+      console.error(`Cannot start server: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const { logger } = telemetry;
+  const readiness: Readiness = { ready: false };
+  const app = createApp({
+    logger,
+    readiness,
+    reuseServerSpan: telemetry.mode === "deno",
+  });
+
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: ({ hostname, port }) => {
+      logger.info("listening", {
+        "server.address": hostname,
+        "server.port": port,
+        "service.version": SERVICE_VERSION,
+        "otel.mode": telemetry.mode,
+        "otel.traces.endpoint": config.telemetry.traces.endpoint.value,
+        "otel.protocol": config.telemetry.traces.protocol.value,
+      });
+    },
+    onError: (error) => {
+      logger.error("unhandled server error", { "error.message": String(error) });
+      return new Response("Internal Server Error", { status: 500 });
+    },
+  }, app);
+  readiness.ready = true;
+
+  let stopping: Promise<void> | undefined;
+  const stopped = Promise.withResolvers<void>();
+  const onSignal = (signal: typeof SIGNALS[number]) => () => {
+    stopping ??= (async () => {
+      const started = performance.now();
+      const budget = config.shutdownTimeoutMs;
+      readiness.ready = false;
+      logger.info("shutting down", { "signal.name": signal });
+      // Finish what is in flight, then flush what those requests recorded.
+      await Promise.race([server.shutdown(), delay(budget)]);
+      const remaining = Math.max(budget - (performance.now() - started), 100);
+      const report = await telemetry.shutdown(remaining);
+      // The logs pipeline is closed now: this line goes to stdout only.
+      logger.info(report.completed ? "telemetry flushed" : "telemetry flush timed out", {
+        "shutdown.duration_ms": Math.round(performance.now() - started),
+        ...Object.fromEntries(
+          Object.entries(report.health).flatMap(([signal, health]) => [
+            [`otel.${signal}.failed_exports`, health.failedExports],
+            [`otel.${signal}.dropped_items`, health.droppedItems],
+            [`otel.${signal}.undelivered_items`, health.pendingItems],
+          ]),
+        ),
+      });
+    })().finally(stopped.resolve);
+  };
+  const listeners = SIGNALS.map((signal) => {
+    const listener = onSignal(signal);
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  // Resolves after the shutdown sequence, even if a request never finishes.
+  await stopped.promise;
+  for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  return 0;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    Deno.unrefTimer(timer);
+  });
+}
+
+if (import.meta.main) {
+  Deno.exit(await main());
+}

@@ -1,0 +1,68 @@
+/**
+ * The application: the route table, the router, the instrumentation and the
+ * error mapping, wired into one `Deno.serve` handler.
+ *
+ * @module
+ */
+import type { Logger } from "../telemetry/logger.ts";
+import {
+  createHttpServerInstrumentation,
+  type HttpServerInstrumentationOptions,
+  type Outcome,
+} from "../telemetry/http_server.ts";
+import { errorResponse } from "./errors.ts";
+import { createGreetHandler, type GreetOptions } from "./greet.ts";
+import { createReadyz, healthz, type Readiness } from "./health.ts";
+import { createRouter, type Handler, type Route } from "./router.ts";
+
+/** Options for {@linkcode createApp}. */
+export interface AppOptions extends GreetOptions {
+  /** Structured logger. */
+  readonly logger: Logger;
+  /** Readiness flag shared with the shutdown sequence. */
+  readonly readiness: Readiness;
+  /** Tracer for server spans; defaults to the global one. */
+  readonly tracer?: HttpServerInstrumentationOptions["tracer"];
+  /** See {@linkcode HttpServerInstrumentationOptions.reuseServerSpan}. */
+  readonly reuseServerSpan?: boolean;
+  /** Extra routes, for tests that need a handler that fails. */
+  readonly extraRoutes?: readonly Route[];
+}
+
+/** The handler `Deno.serve` calls. */
+export type AppHandler = (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
+
+/** Builds the application handler. */
+export function createApp(options: AppOptions): AppHandler {
+  const routes: Route[] = [
+    { path: "/greet", methods: { GET: createGreetHandler(options) }, traced: true },
+    { path: "/healthz", methods: { GET: healthz }, traced: false },
+    { path: "/readyz", methods: { GET: createReadyz(options.readiness) }, traced: false },
+    ...(options.extraRoutes ?? []),
+  ];
+  const router = createRouter(routes);
+  const instrument = createHttpServerInstrumentation({
+    logger: options.logger,
+    ...(options.tracer && { tracer: options.tracer }),
+    ...(options.meter && { meter: options.meter }),
+    ...(options.reuseServerSpan !== undefined && { reuseServerSpan: options.reuseServerSpan }),
+  });
+
+  return function app(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+    const url = new URL(req.url);
+    const match = router(req.method, url.pathname);
+    if (!match.traced) return run(match.handler, req, url.pathname).then((o) => o.response);
+    const remote = info?.remoteAddr;
+    const client = remote && "hostname" in remote ? remote.hostname : undefined;
+    return instrument(req, url, client, match.route, () => run(match.handler, req, url.pathname));
+  };
+}
+
+/** Calls a handler, turning anything it throws into a response. */
+async function run(handler: Handler, req: Request, path: string): Promise<Outcome> {
+  try {
+    return { response: await handler(req) };
+  } catch (error: unknown) {
+    return { response: errorResponse(error, path), error };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Watches the exporters' results so that an unreachable collector produces
+ * one warning per outage (and one notice when it recovers) instead of
+ * silence or a flood, and counts what was dropped.
+ *
+ * @module
+ */
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import type { Signal } from "./config.ts";
+import type { Logger } from "./logger.ts";
+
+/** Anything with the SDK exporters' `export(items, callback)` shape. */
+export interface CallbackExporter<T> {
+  export(items: T, resultCallback: (result: ExportResult) => void): void;
+}
+
+/** Delivery counters of one signal. */
+export interface SignalHealth {
+  /** Exports that succeeded. */
+  exported: number;
+  /** Exports that failed after the exporter's own retries. */
+  failedExports: number;
+  /** Items (spans, log records, metric data points) in failed exports: lost. */
+  droppedItems: number;
+  /** Items handed to the exporter whose export has not finished yet. */
+  pendingItems: number;
+  /** Whether the latest export failed. */
+  failing: boolean;
+  /** The latest failure's message. */
+  lastError: string | undefined;
+}
+
+/** Tracks export results per signal and logs state changes. */
+export class ExportMonitor {
+  readonly #logger: Logger;
+  readonly #health = new Map<Signal, SignalHealth>();
+
+  /** Reports outages and recoveries through `logger`. */
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /** Counters for `signal` (all zero before its first export). */
+  health(signal: Signal): Readonly<SignalHealth> {
+    return this.#state(signal);
+  }
+
+  /**
+   * Wraps `exporter.export` in place so every result is counted.
+   * `count` says how many items a batch holds.
+   */
+  watch<T, E extends CallbackExporter<T>>(
+    signal: Signal,
+    endpoint: string,
+    exporter: E,
+    count: (items: T) => number,
+  ): E {
+    const original = exporter.export.bind(exporter);
+    exporter.export = (items: T, resultCallback: (result: ExportResult) => void): void => {
+      const size = count(items);
+      const state = this.#state(signal);
+      state.pendingItems += size;
+      original(items, (result) => {
+        state.pendingItems -= size;
+        this.#record(signal, endpoint, result, size);
+        resultCallback(result);
+      });
+    };
+    return exporter;
+  }
+
+  #state(signal: Signal): SignalHealth {
+    let state = this.#health.get(signal);
+    if (!state) {
+      state = {
+        exported: 0,
+        failedExports: 0,
+        droppedItems: 0,
+        pendingItems: 0,
+        failing: false,
+        lastError: undefined,
+      };
+      this.#health.set(signal, state);
+    }
+    return state;
+  }
+
+  #record(signal: Signal, endpoint: string, result: ExportResult, items: number): void {
+    const state = this.#state(signal);
+    if (result.code === ExportResultCode.SUCCESS) {
+      state.exported++;
+      if (state.failing) {
+        state.failing = false;
+        this.#logger.info("OTLP export recovered", {
+          "otel.signal": signal,
+          "url.full": endpoint,
+          "otel.export.failed_exports": state.failedExports,
+          "otel.export.dropped_items": state.droppedItems,
+        });
+      }
+      return;
+    }
+    state.failedExports++;
+    state.droppedItems += items;
+    state.lastError = result.error?.message ?? "unknown error";
+    if (!state.failing) {
+      state.failing = true;
+      this.#logger.warn(
+        "OTLP export failing: telemetry is dropped until the endpoint answers; this is logged once per outage",
+        {
+          "otel.signal": signal,
+          "url.full": endpoint,
+          "error.message": state.lastError,
+        },
+      );
+    }
+  }
+}

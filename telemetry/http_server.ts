@@ -1,0 +1,213 @@
+/**
+ * Server-side HTTP instrumentation: one SERVER span, the request-duration
+ * histogram, the active-requests counter and one access log record per
+ * request. Uses only `@opentelemetry/api`, so it works the same under the
+ * JS SDK, under Deno's built-in OpenTelemetry, and with telemetry disabled.
+ *
+ * @module
+ */
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Histogram,
+  type Meter,
+  metrics,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+  type UpDownCounter,
+} from "@opentelemetry/api";
+import {
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from "@opentelemetry/semantic-conventions";
+import {
+  durationAttributes,
+  errorType,
+  normalizeMethod,
+  requestSpanAttributes,
+  spanName,
+} from "./http_attributes.ts";
+import { HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION } from "./instruments.ts";
+import type { Logger } from "./logger.ts";
+import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
+import { escapeUntrusted } from "./escape.ts";
+
+/** What running a request produced: the response, and the error if one escaped the handler. */
+export interface Outcome {
+  readonly response: Response;
+  readonly error?: unknown;
+}
+
+/** Runs one request under instrumentation. */
+export type InstrumentRequest = (
+  req: Request,
+  url: URL,
+  clientAddress: string | undefined,
+  route: string | undefined,
+  run: () => Outcome | Promise<Outcome>,
+) => Promise<Response>;
+
+/** Options for {@linkcode createHttpServerInstrumentation}. */
+export interface HttpServerInstrumentationOptions {
+  /** Structured logger for access and error records. */
+  readonly logger: Logger;
+  /** Tracer; defaults to the global tracer provider's. */
+  readonly tracer?: Tracer;
+  /** Meter; defaults to the global meter provider's. */
+  readonly meter?: Meter;
+  /**
+   * Enrich the SERVER span the runtime already started (Deno's built-in
+   * OpenTelemetry instruments `Deno.serve`) instead of starting a second one.
+   */
+  readonly reuseServerSpan?: boolean;
+}
+
+/**
+ * The boundaries the HTTP semantic conventions advise for
+ * `http.server.request.duration`, in seconds.
+ */
+export const DURATION_BUCKETS: readonly number[] = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.075,
+  0.1,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  2.5,
+  5,
+  7.5,
+  10,
+];
+
+/** Reads propagation headers from a `Headers` object. */
+const headerGetter = {
+  get: (carrier: Headers, key: string): string | undefined => carrier.get(key) ?? undefined,
+  keys: (carrier: Headers): string[] => [...carrier.keys()],
+};
+
+/** Creates the instrumentation; instruments are created once, here. */
+export function createHttpServerInstrumentation(
+  options: HttpServerInstrumentationOptions,
+): InstrumentRequest {
+  const tracer = options.tracer ?? trace.getTracer(SERVICE_NAME, SERVICE_VERSION);
+  const meter = options.meter ?? metrics.getMeter(SERVICE_NAME, SERVICE_VERSION);
+  const { logger } = options;
+  const reuseServerSpan = options.reuseServerSpan ?? false;
+  const duration: Histogram = meter.createHistogram(HTTP_SERVER_REQUEST_DURATION.name, {
+    unit: HTTP_SERVER_REQUEST_DURATION.unit,
+    description: HTTP_SERVER_REQUEST_DURATION.description,
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
+  });
+  const active: UpDownCounter = meter.createUpDownCounter(HTTP_SERVER_ACTIVE_REQUESTS.name, {
+    unit: HTTP_SERVER_ACTIVE_REQUESTS.unit,
+    description: HTTP_SERVER_ACTIVE_REQUESTS.description,
+  });
+
+  return async function instrumentRequest(
+    req: Request,
+    url: URL,
+    clientAddress: string | undefined,
+    route: string | undefined,
+    run: () => Outcome | Promise<Outcome>,
+  ): Promise<Response> {
+    const start = performance.now();
+    const method = normalizeMethod(req.method);
+    const scheme = url.protocol.slice(0, -1);
+    const activeAttributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_SCHEME]: scheme,
+    };
+    active.add(1, activeAttributes);
+
+    const attributes = requestSpanAttributes({
+      method: req.method,
+      url,
+      route,
+      userAgent: req.headers.get("user-agent"),
+      clientAddress,
+    });
+    let span: Span;
+    let ctx: Context;
+    const runtimeSpan = reuseServerSpan ? trace.getActiveSpan() : undefined;
+    if (runtimeSpan) {
+      span = runtimeSpan;
+      span.updateName(spanName(method, route));
+      span.setAttributes(attributes);
+      ctx = context.active();
+    } else {
+      const parent = propagation.extract(ROOT_CONTEXT, req.headers, headerGetter);
+      span = tracer.startSpan(
+        spanName(method, route),
+        { kind: SpanKind.SERVER, attributes },
+        parent,
+      );
+      ctx = trace.setSpan(parent, span);
+    }
+
+    let outcome: Outcome;
+    try {
+      outcome = await context.with(ctx, run);
+    } finally {
+      active.add(-1, activeAttributes);
+    }
+    const { response, error } = outcome;
+    const status = response.status;
+    const failure = errorType(status, error);
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (status >= 500) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      if (error !== undefined) {
+        span.recordException(error instanceof Error ? error : String(error));
+        logger.error("unhandled error while handling a request", exceptionAttributes(error), ctx);
+      }
+    }
+    const spanContext = span.spanContext();
+    if (trace.isSpanContextValid(spanContext)) {
+      const flags = spanContext.traceFlags.toString(16).padStart(2, "0");
+      response.headers.set(
+        "traceresponse",
+        `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`,
+      );
+    }
+    if (!runtimeSpan) span.end();
+
+    const seconds = (performance.now() - start) / 1000;
+    duration.record(seconds, durationAttributes(method, route, status, scheme, failure));
+    logger.info(`${method} ${route ?? "(unmatched)"} ${status}`, {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_HTTP_ROUTE]: route,
+      [ATTR_URL_PATH]: escapeUntrusted(url.pathname),
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
+      [HTTP_SERVER_REQUEST_DURATION.name]: seconds,
+    }, ctx);
+    return response;
+  };
+}
+
+/** `exception.*` attributes of a log record for `error`. */
+export function exceptionAttributes(error: unknown): Record<string, string> {
+  if (error instanceof Error) {
+    return {
+      [ATTR_EXCEPTION_TYPE]: error.constructor.name || error.name,
+      [ATTR_EXCEPTION_MESSAGE]: error.message,
+      [ATTR_EXCEPTION_STACKTRACE]: error.stack ?? "",
+    };
+  }
+  return { [ATTR_EXCEPTION_TYPE]: typeof error, [ATTR_EXCEPTION_MESSAGE]: String(error) };
+}
