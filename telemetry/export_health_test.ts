@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { ExportMonitor } from "./export_health.ts";
+import { createLogger } from "./logger.ts";
+
+/** An exporter whose results the test decides. */
+class ScriptedExporter {
+  results: ExportResult[] = [];
+  export(_items: number[], done: (result: ExportResult) => void): void {
+    done(this.results.shift() ?? { code: ExportResultCode.SUCCESS });
+  }
+}
+
+const FAILED: ExportResult = { code: ExportResultCode.FAILED, error: new Error("ECONNREFUSED") };
+const OK: ExportResult = { code: ExportResultCode.SUCCESS };
+
+Deno.test("an outage is logged once when it starts and once when it ends, with what was lost", () => {
+  const lines: string[] = [];
+  const monitor = new ExportMonitor(
+    createLogger({ level: "info", format: "json", write: (l) => lines.push(l) }),
+  );
+  const exporter = monitor.watch("traces", "http://pi:4319/v1/traces", new ScriptedExporter(), (
+    items: number[],
+  ) => items.length);
+  exporter.results = [OK, FAILED, FAILED, FAILED, OK, OK];
+  const results: ExportResultCode[] = [];
+  for (let i = 0; i < 6; i++) exporter.export([1, 2, 3], (r) => results.push(r.code));
+
+  assert.deepEqual(results, [0, 1, 1, 1, 0, 0], "results reach the processor unchanged");
+  const records = lines.map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((r) => r.level), ["WARN", "INFO"]);
+  assert.equal(records[0]["url.full"], "http://pi:4319/v1/traces");
+  assert.equal(records[0]["error.message"], "ECONNREFUSED");
+  assert.equal(records[1]["otel.export.dropped_items"], 9);
+  assert.deepEqual(monitor.health("traces"), {
+    exported: 3,
+    failedExports: 3,
+    droppedItems: 9,
+    pendingItems: 0,
+    failing: false,
+    lastError: "ECONNREFUSED",
+  });
+});
+
+Deno.test("items of an export still in flight are counted as pending", () => {
+  const monitor = new ExportMonitor(
+    createLogger({ level: "error", format: "json", write: () => {} }),
+  );
+  const never = { export(_items: number[], _done: (r: ExportResult) => void): void {} };
+  monitor.watch("logs", "http://x/v1/logs", never, (items: number[]) => items.length)
+    .export([1, 2], () => {});
+  assert.equal(monitor.health("logs").pendingItems, 2);
+});
