@@ -44,13 +44,17 @@ Deno.test("logger emits OTel records with severity, body, attributes and the act
 
 Deno.test("logger escapes untrusted text so it cannot forge or reorder log lines", async (t) => {
   const hostile = "x\nINFO fake record\u202Egnp.exe\u0000\u001b[31m";
+  const raw = ["\n", "\u202E", "\u0000", "\u001b"];
+  const assertNoRaw = (line: string): void => {
+    for (const c of raw) assert.ok(!line.includes(c), `raw ${JSON.stringify(c)} in ${line}`);
+  };
   await t.step("in JSON lines", () => {
     const lines: string[] = [];
     createLogger({ level: "info", format: "json", write: (l) => lines.push(l) })
       .info("m", { "url.path": hostile });
     assert.equal(lines.length, 1);
     const line = lines[0] ?? "";
-    assert.doesNotMatch(line, /[\n\u202E\u0000\u001b]/);
+    assertNoRaw(line);
     assert.equal(
       JSON.parse(line)["url.path"],
       "x\\u000aINFO fake record\\u202egnp.exe\\u0000\\u001b[31m",
@@ -61,8 +65,8 @@ Deno.test("logger escapes untrusted text so it cannot forge or reorder log lines
     createLogger({ level: "info", format: "text", write: (l) => lines.push(l) })
       .info("m", { path: hostile, plain: "/greet", count: 2 });
     const line = lines[0] ?? "";
-    assert.doesNotMatch(line, /[\n\u202E\u0000\u001b]/);
-    assert.match(line, / INFO  m path="x\\\\u000aINFO fake record/);
+    assertNoRaw(line);
+    assert.match(line, / INFO {2}m path="x\\\\u000aINFO fake record/);
     assert.match(line, / plain=\/greet count=2$/);
   });
 });
