@@ -229,8 +229,9 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
         // Spans and logs first: their processors record drops on the meter
         // provider, whose shutdown then exports the last interval.
         await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown()]);
-        stopRuntimeMetrics();
+        // The final collection still reads the runtime instruments.
         await meterProvider.shutdown().catch(() => {});
+        stopRuntimeMetrics();
         return true;
       };
       const completed = await Promise.race([flush(), deadline]);

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { OtlpReceiver } from "./testing/otlp_receiver.ts";
+import { ServiceProcess, startTaskFlags } from "./testing/service_process.ts";
+import { INSTRUMENTS } from "./telemetry/instruments.ts";
+import denoJson from "./deno.json" with { type: "json" };
+
+const CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c";
+const CALLER_SPAN = "b7ad6b7169203331";
+
+/** Runs main.ts once with `args` and `env` and captures its output. */
+async function runOnce(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...startTaskFlags(), "main.ts", ...args],
+    cwd: new URL(".", import.meta.url),
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("--version prints the version from deno.json", async () => {
+  const { code, stdout } = await runOnce(["--version"]);
+  assert.equal(code, 0);
+  assert.equal(stdout.trim(), `greet-api ${denoJson.version}`);
+});
+
+Deno.test("an unknown flag exits 2 with the usage", async () => {
+  const { code, stderr } = await runOnce(["--verbose"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /Unknown argument: "--verbose"/);
+  assert.match(stderr, /Usage: greet-api/);
+});
+
+Deno.test("a bad PORT stops start-up naming the variable and the value", async () => {
+  const { code, stderr } = await runOnce([], { PORT: "eighty" });
+  assert.equal(code, 2);
+  assert.equal(
+    stderr.trim(),
+    'Cannot start server: PORT must be an integer from 0 to 65535: current value is "eighty"',
+  );
+});
+
+Deno.test("a malformed OTLP endpoint stops start-up instead of exporting nowhere", async () => {
+  const { code, stderr } = await runOnce([], { OTEL_EXPORTER_OTLP_ENDPOINT: "pi:4319" });
+  assert.equal(code, 2);
+  assert.match(stderr, /OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http/);
+});
+
+for (const protocol of ["http/protobuf", "http/json"] as const) {
+  Deno.test(`over ${protocol}, every span, log record and metric recorded before SIGTERM arrives`, async () => {
+    const receiver = await OtlpReceiver.start();
+    let service: ServiceProcess | undefined;
+    try {
+      const svc = await ServiceProcess.start({
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          // Long intervals: nothing is exported before the signal, so what
+          // arrives proves the shutdown flush.
+          OTEL_BSP_SCHEDULE_DELAY: "60000",
+          OTEL_BLRP_SCHEDULE_DELAY: "60000",
+          OTEL_METRIC_EXPORT_INTERVAL: "60000",
+          OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=test",
+        },
+      });
+      service = svc;
+      const requests = 25;
+      const traceIds: string[] = [];
+      for (let i = 0; i < requests; i++) {
+        const headers: Record<string, string> = { "user-agent": "greet-test" };
+        if (i === 0) headers.traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+        const response = await fetch(`${svc.url}/greet?name=Ada`, { headers });
+        assert.deepEqual(await response.json(), { message: "Hello, Ada!" });
+        const traceresponse = response.headers.get("traceresponse") ?? "";
+        assert.match(traceresponse, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+        traceIds.push(traceresponse.split("-")[1] ?? "");
+      }
+      const bad = await fetch(`${svc.url}/greet?name=%3Cb%3E`);
+      assert.equal(bad.status, 400);
+      await bad.body?.cancel();
+      assert.equal(receiver.spans.length, 0, "spans were exported before the signal");
+
+      const status = await svc.stop("SIGTERM");
+      assert.equal(status.code, 0, svc.stderr);
+      const flushed = svc.lines.find((l) => l.msg === "telemetry flushed");
+      assert.ok(flushed, "no 'telemetry flushed' line");
+
+      const greetSpans = receiver.spans.filter((s) => s.name === "GET /greet");
+      assert.equal(greetSpans.length, requests + 1, "spans lost");
+      assert.deepEqual(
+        new Set(
+          greetSpans.filter((s) => s.attributes["http.response.status_code"] === 200)
+            .map((s) => s.traceId),
+        ),
+        new Set(traceIds),
+      );
+      assert.equal(traceIds[0], CALLER_TRACE);
+      const joined = greetSpans.find((s) => s.traceId === CALLER_TRACE);
+      assert.equal(joined?.parentSpanId, CALLER_SPAN);
+      const sample = greetSpans[1];
+      assert.ok(sample);
+      assert.equal(sample.kind, 2, "SERVER");
+      assert.equal(sample.attributes["http.route"], "/greet");
+      assert.equal(sample.attributes["user_agent.original"], "greet-test");
+      assert.equal(sample.attributes["client.address"], "127.0.0.1");
+      assert.equal(sample.resource["service.name"], "greet-api");
+      assert.equal(sample.resource["service.version"], denoJson.version);
+      assert.equal(sample.resource["deployment.environment.name"], "test");
+      assert.equal(sample.resource["process.runtime.name"], "deno");
+
+      const access = receiver.logs.filter((l) => l.body === "GET /greet 200");
+      assert.equal(access.length, requests, "log records lost");
+      assert.deepEqual(new Set(access.map((l) => l.traceId)), new Set(traceIds));
+      assert.equal(access[0]?.severityText, "INFO");
+      assert.ok(receiver.logs.some((l) => l.body === "listening"));
+      assert.ok(receiver.logs.some((l) => l.body === "shutting down"));
+
+      const names = new Set(receiver.metrics.map((m) => m.name));
+      for (const instrument of INSTRUMENTS) {
+        assert.ok(names.has(instrument.name), `metric ${instrument.name} missing`);
+      }
+      const duration = receiver.metrics.find((m) => m.name === "http.server.request.duration");
+      const ok = duration?.dataPoints.find((p) =>
+        p.attributes["http.response.status_code"] === 200
+      );
+      assert.equal(ok?.count, requests);
+      const greetings = receiver.metrics.find((m) => m.name === "app.greetings");
+      assert.deepEqual(greetings?.dataPoints.map((p) => [p.attributes, p.value]), [
+        [{ "app.greeting.kind": "named" }, requests],
+      ]);
+      const contentType = protocol === "http/json" ? "application/json" : "application/x-protobuf";
+      assert.ok(receiver.requests.every((r) => r.contentType.startsWith(contentType)));
+    } finally {
+      await service?.stop("SIGKILL");
+      await receiver.close();
+    }
+  });
+}
