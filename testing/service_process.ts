@@ -60,6 +60,11 @@ export class ServiceProcess {
     return service;
   }
 
+  /** Process id of the service. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
   /** Base URL of the service. */
   get url(): string {
     return this.#url;
