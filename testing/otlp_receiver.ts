@@ -32,6 +32,7 @@ import {
   type ReceivedSpan,
   type ReceivedTelemetry,
   type Signal,
+  type WaitForOptions,
 } from "./otlp_types.ts";
 
 export type * from "./otlp_types.ts";
@@ -80,14 +81,6 @@ export interface OtlpReceiverOptions {
   readonly respond?: RespondHook;
 }
 
-/** Options for {@linkcode OtlpReceiver.waitFor}. */
-export interface WaitForOptions {
-  /** How long to wait before rejecting. Defaults to 10 000 ms. */
-  readonly timeoutMs?: number;
-  /** What is awaited, for the error message, e.g. `"3 spans"`. */
-  readonly what?: string;
-}
-
 const PATHS: Record<string, Signal> = {
   "/v1/traces": "traces",
   "/v1/logs": "logs",
@@ -102,13 +95,13 @@ const EMPTY: ReceivedTelemetry = { spans: [], logs: [], metrics: [] };
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Waiter {
-  readonly predicate: () => boolean;
+  readonly predicate: (received: ReceivedTelemetry) => boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
 /** An OTLP/HTTP receiver on a free loopback port. */
-export class OtlpReceiver {
+export class OtlpReceiver implements ReceivedTelemetry {
   /** Every span accepted, in arrival order. */
   readonly spans: ReceivedSpan[] = [];
   /** Every log record accepted, in arrival order. */
@@ -155,17 +148,20 @@ export class OtlpReceiver {
   }
 
   /**
-   * Resolves as soon as `predicate` returns true. It is checked now and again
-   * each time a request arrives or an export is accepted, never on a timer.
-   * Rejects after `timeoutMs`, or when the receiver closes first, with a
-   * message naming `what` and summarizing what was received; rejects with
-   * the predicate's error if it throws.
+   * Resolves, with this receiver, as soon as `predicate` returns true. It is
+   * called with this receiver now and again each time a request arrives or an
+   * export is accepted, never on a timer. Rejects after `timeoutMs`, or when
+   * the receiver closes first, with a message naming `what` and summarizing
+   * what was received; rejects with the predicate's error if it throws.
    */
-  waitFor(predicate: () => boolean, options: WaitForOptions = {}): Promise<void> {
+  waitFor(
+    predicate: (received: ReceivedTelemetry) => boolean,
+    options: WaitForOptions = {},
+  ): Promise<ReceivedTelemetry> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const what = options.what ?? "the condition";
     try {
-      if (predicate()) return Promise.resolve();
+      if (predicate(this)) return Promise.resolve(this);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -174,7 +170,7 @@ export class OtlpReceiver {
         new Error(`Cannot wait for ${what}: the receiver is closed: ${this.#describe()}`),
       );
     }
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const { promise, resolve, reject } = Promise.withResolvers<ReceivedTelemetry>();
     const timer = setTimeout(() => {
       this.#waiters.delete(waiter);
       reject(new Error(`Timed out after ${timeoutMs}ms waiting for ${what}: ${this.#describe()}`));
@@ -183,7 +179,7 @@ export class OtlpReceiver {
       predicate,
       resolve: () => {
         clearTimeout(timer);
-        resolve();
+        resolve(this);
       },
       reject: (error) => {
         clearTimeout(timer);
@@ -294,7 +290,7 @@ export class OtlpReceiver {
     for (const waiter of this.#waiters) {
       let done: boolean;
       try {
-        done = waiter.predicate();
+        done = waiter.predicate(this);
       } catch (error) {
         this.#waiters.delete(waiter);
         waiter.reject(error);

@@ -540,14 +540,17 @@ Deno.test("OtlpReceiver.waitFor", async (t) => {
     const rx = await OtlpReceiver.start();
     try {
       let resolved = false;
-      const waiting = rx.waitFor(() => rx.spans.length === 1, { what: "1 span" })
-        .then(() => resolved = true);
+      const waiting = rx.waitFor((received) => received.spans.length === 1, { what: "1 span" })
+        .then((received) => {
+          resolved = true;
+          return received;
+        });
       await Promise.resolve();
       assert.equal(resolved, false);
       const response = await post(rx, "/v1/traces", JSON_EXPORT);
       await response.body?.cancel();
-      await waiting;
-      assert.equal(resolved, true);
+      const received = await waiting;
+      assert.equal(received.spans[0]?.name, "fixture");
     } finally {
       await rx.close();
     }

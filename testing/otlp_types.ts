@@ -217,6 +217,14 @@ export interface ReceivedTelemetry {
   readonly metrics: readonly ReceivedMetric[];
 }
 
+/** Options for the `waitFor` of the receivers (`OtlpReceiver`, `Collector`). */
+export interface WaitForOptions {
+  /** How long to wait before rejecting. Defaults to 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** What is awaited, for the error message, e.g. `"3 spans"`. */
+  readonly what?: string;
+}
+
 /**
  * Summarizes received telemetry for an error message: counts and the
  * distinct span names, log bodies and metric names (each list shortened).
