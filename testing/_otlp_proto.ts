@@ -313,42 +313,60 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * (`ExportTraceServiceRequest`, ...) into its OTLP JSON shape.
  */
 export function decodeOtlpProto(signal: Signal, body: Uint8Array): DecodedMessage {
-  return decodeMessage(body, REQUEST_MESSAGE[signal]);
+  const message = REQUEST_MESSAGE[signal];
+  return decodeMessage(body, message, message);
 }
 
-function decodeMessage(bytes: Uint8Array, message: MessageName): DecodedMessage {
+/** An error that already names where in the message it happened. */
+class LocatedError extends Error {}
+
+function decodeMessage(bytes: Uint8Array, message: MessageName, path: string): DecodedMessage {
   const fields = SCHEMA[message];
   const reader = new ProtoReader(bytes);
   const out: DecodedMessage = {};
   while (!reader.done) {
-    const { field, wireType } = reader.readTag();
-    const spec = fields[field];
-    if (!spec) {
-      reader.skip(wireType);
-      continue;
-    }
-    const [name, kind] = spec;
-    if (spec[1] === "message") {
-      expectWireType(message, name, wireType, WireType.LEN);
-      const value = decodeMessage(reader.readLengthDelimited(), spec[2]);
-      if (spec[3] === "repeated") append(out, name, [value]);
+    const at = reader.position;
+    let where = `${path} at byte ${at}`;
+    try {
+      const { field, wireType } = reader.readTag();
+      const spec = fields[field];
+      if (!spec) {
+        reader.skip(wireType);
+        continue;
+      }
+      const [name, kind] = spec;
+      const existing = out[name];
+      where = spec.includes("repeated")
+        ? `${path}.${name}[${Array.isArray(existing) ? existing.length : 0}]`
+        : `${path}.${name}`;
+      if (spec[1] === "message") {
+        expectWireType(wireType, WireType.LEN);
+        const value = decodeMessage(reader.readLengthDelimited(), spec[2], where);
+        if (spec[3] === "repeated") append(out, name, [value]);
+        else out[name] = value;
+        continue;
+      }
+      const scalar = kind as ScalarKind;
+      const repeated = spec[2] === "repeated";
+      if (repeated && wireType === WireType.LEN && WIRE_TYPE[scalar] !== WireType.LEN) {
+        // Packed repeated scalars, the proto3 default: one run of values.
+        const packed = new ProtoReader(reader.readLengthDelimited());
+        const values: DecodedValue[] = [];
+        while (!packed.done) values.push(readScalar(packed, scalar));
+        append(out, name, values);
+        continue;
+      }
+      expectWireType(wireType, WIRE_TYPE[scalar]);
+      const value = readScalar(reader, scalar);
+      if (repeated) append(out, name, [value]);
       else out[name] = value;
-      continue;
+    } catch (error) {
+      if (error instanceof LocatedError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new LocatedError(
+        `Cannot decode protobuf: ${where}: ${reason.replace(/^Cannot decode protobuf: /, "")}`,
+      );
     }
-    const scalar = kind as ScalarKind;
-    const repeated = spec[2] === "repeated";
-    if (repeated && wireType === WireType.LEN && WIRE_TYPE[scalar] !== WireType.LEN) {
-      // Packed repeated scalars, the proto3 default: one run of values.
-      const packed = new ProtoReader(reader.readLengthDelimited());
-      const values: DecodedValue[] = [];
-      while (!packed.done) values.push(readScalar(packed, scalar));
-      append(out, name, values);
-      continue;
-    }
-    expectWireType(message, name, wireType, WIRE_TYPE[scalar]);
-    const value = readScalar(reader, scalar);
-    if (repeated) append(out, name, [value]);
-    else out[name] = value;
   }
   return out;
 }
@@ -356,7 +374,12 @@ function decodeMessage(bytes: Uint8Array, message: MessageName): DecodedMessage 
 function readScalar(reader: ProtoReader, kind: ScalarKind): DecodedValue {
   switch (kind) {
     case "string":
-      return utf8.decode(reader.readLengthDelimited());
+      try {
+        return utf8.decode(reader.readLengthDelimited());
+      } catch (error) {
+        if (error instanceof TypeError) throw new Error("not valid UTF-8");
+        throw error;
+      }
     case "bytes":
       return reader.readLengthDelimited().slice();
     case "id":
@@ -386,10 +409,14 @@ function readScalar(reader: ProtoReader, kind: ScalarKind): DecodedValue {
   }
 }
 
-function expectWireType(message: string, name: string, actual: number, expected: number): void {
+const WIRE_TYPE_NAMES = ["varint", "64-bit", "length-delimited", "", "", "32-bit"];
+
+function expectWireType(actual: number, expected: number): void {
   if (actual !== expected) {
     throw new Error(
-      `Cannot decode protobuf: field "${name}" of ${message} has wire type ${actual}, expected ${expected}`,
+      `wire type ${actual} (${WIRE_TYPE_NAMES[actual]}) where the schema has ${expected} (${
+        WIRE_TYPE_NAMES[expected]
+      })`,
     );
   }
 }

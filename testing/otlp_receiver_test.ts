@@ -17,7 +17,11 @@ import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  AggregationType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -254,6 +258,10 @@ Deno.test("OtlpReceiver decodes sums, gauges and histogram buckets from the SDK 
       const rx = await OtlpReceiver.start();
       const provider = new MeterProvider({
         resource: resourceFromAttributes(RESOURCE),
+        views: [{
+          instrumentName: "app.size",
+          aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+        }],
         readers: [
           new PeriodicExportingMetricReader({
             exporter: new protocol.Metrics({ url: `${rx.url}/v1/metrics` }),
@@ -279,8 +287,10 @@ Deno.test("OtlpReceiver decodes sums, gauges and histogram buckets from the SDK 
         });
         const measurements = [0.05, 0.3, 0.3, 2];
         for (const value of measurements) duration.record(value, { "http.route": "/greet" });
+        const size = meter.createHistogram("app.size", { unit: "By" });
+        for (const value of [1, 2, 4]) size.record(value);
         await provider.forceFlush();
-        await rx.waitFor(() => rx.metrics.length >= 4, { what: "4 metrics" });
+        await rx.waitFor(() => rx.metrics.length >= 5, { what: "5 metrics" });
 
         const byName = new Map<string, ReceivedMetric>(rx.metrics.map((m) => [m.name, m]));
         const greetingsOut = byName.get("app.greetings");
@@ -338,6 +348,27 @@ Deno.test("OtlpReceiver decodes sums, gauges and histogram buckets from the SDK 
         assert.deepEqual(point.bucketCounts, [1, 2, 0, 1]);
         assert.ok(point.startTimeUnixNano > 0n && point.timeUnixNano >= point.startTimeUnixNano);
         assert.deepEqual(point.exemplars, []);
+
+        // 1, 2 and 4 span two octaves: the 160 default buckets allow scale 6
+        // (64 buckets per octave); exact powers of two close their bucket, so
+        // 1 is in bucket -1, 2 in bucket 63 and 4 in bucket 127.
+        const sizeOut = byName.get("app.size");
+        assert.equal(sizeOut?.type, "exponentialHistogram");
+        assert.equal(sizeOut.temporality, 2);
+        const expPoint = sizeOut.dataPoints[0];
+        assert.ok(expPoint);
+        assert.deepEqual(
+          [expPoint.count, expPoint.sum, expPoint.min, expPoint.max, expPoint.zeroCount],
+          [3, 7, 1, 4, 0],
+        );
+        assert.equal(expPoint.scale, 6);
+        const positive = expPoint.positive;
+        assert.equal(positive?.offset, -1);
+        assert.equal(positive.bucketCounts.length, 129);
+        assert.deepEqual(
+          positive.bucketCounts.flatMap((count, i) => count ? [[i + positive.offset, count]] : []),
+          [[-1, 1], [63, 1], [127, 1]],
+        );
       } finally {
         await provider.shutdown();
         await rx.close();
