@@ -49,7 +49,9 @@ export interface CollectorOptions {
   readonly startTimeoutMs?: number;
 }
 
-const DEFAULT_CONFIG = new URL("../collector/otelcol.yaml", import.meta.url).pathname;
+const DEFAULT_CONFIG = decodeURIComponent(
+  new URL("../collector/otelcol.yaml", import.meta.url).pathname,
+);
 const FILES = ["traces.jsonl", "logs.jsonl", "metrics.jsonl"] as const;
 /** How often `waitFor` re-reads the output files: the collector is another process. */
 const POLL_MS = 50;
