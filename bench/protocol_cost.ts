@@ -1,6 +1,8 @@
 /**
- * Measures what each OTLP/HTTP encoding costs the service: bytes on the wire
- * per request and CPU time per request, with every request traced and logged.
+ * Measures what each OTLP/HTTP encoding costs: bytes on the wire per request,
+ * the service's CPU time per request, and, when `OTELCOL_BIN` names an
+ * OpenTelemetry Collector, the collector's CPU time per request to decode it.
+ * Every request is traced and logged; wrk drives the load.
  *
  * Usage: deno task bench:protocol [seconds]   (needs wrk on PATH)
  *
@@ -31,18 +33,55 @@ async function wrk(url: string): Promise<number> {
   return Number(match[1]);
 }
 
-console.log(`| protocol | requests | bytes/request (traces+logs+metrics) | CPU ms/request |`);
-console.log(`| --- | --- | --- | --- |`);
-for (const protocol of ["http/protobuf", "http/json"]) {
-  const receiver = await OtlpReceiver.start();
-  const service = await ServiceProcess.start({
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts the receive-only collector and resolves once its health check answers. */
+async function startCollector(bin: string): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const otlp = freePort();
+  const health = freePort();
+  const child = new Deno.Command(bin, {
+    args: [`--config=${new URL("otelcol_receive_only.yaml", import.meta.url).pathname}`],
     env: {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-      OTEL_BSP_MAX_QUEUE_SIZE: "65536",
-      OTEL_BLRP_MAX_QUEUE_SIZE: "65536",
-      LOG_LEVEL: "info",
+      OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlp}`,
+      OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
     },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const deadline = Date.now() + 20_000;
+  while (true) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${health}/`);
+      await response.body?.cancel();
+      if (response.ok) return { url: `http://127.0.0.1:${otlp}`, child };
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error("The collector did not become healthy in 20 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const collectorBin = Deno.env.get("OTELCOL_BIN");
+console.log(
+  "| protocol | requests | bytes/request (traces+logs+metrics) | service CPU ms/request | collector CPU ms/request |",
+);
+console.log("| --- | --- | --- | --- | --- |");
+for (const protocol of ["http/protobuf", "http/json"]) {
+  // Bytes and service CPU against the test receiver, which counts bytes.
+  const receiver = await OtlpReceiver.start();
+  const env = {
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_BSP_MAX_QUEUE_SIZE: "65536",
+    OTEL_BLRP_MAX_QUEUE_SIZE: "65536",
+  };
+  const service = await ServiceProcess.start({
+    env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
   });
   const before = cpuSeconds(service.pid);
   const served = await wrk(`${service.url}/greet?name=Ada`);
@@ -50,9 +89,24 @@ for (const protocol of ["http/protobuf", "http/json"]) {
   await service.stop("SIGTERM");
   await receiver.close();
   const bytes = receiver.requests.reduce((sum, r) => sum + r.bytes, 0);
+
+  // Collector CPU against a real collector that decodes and discards.
+  let collectorCpu = "(set OTELCOL_BIN)";
+  if (collectorBin) {
+    const collector = await startCollector(collectorBin);
+    const againstCollector = await ServiceProcess.start({
+      env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+    });
+    const start = cpuSeconds(collector.child.pid);
+    const count = await wrk(`${againstCollector.url}/greet?name=Ada`);
+    await againstCollector.stop("SIGTERM");
+    collectorCpu = ((cpuSeconds(collector.child.pid) - start) * 1000 / count).toFixed(4);
+    collector.child.kill("SIGTERM");
+    await collector.child.status;
+  }
   console.log(
     `| ${protocol} | ${served} | ${(bytes / served).toFixed(0)} | ${
       (cpu * 1000 / served).toFixed(3)
-    } |`,
+    } | ${collectorCpu} |`,
   );
 }
