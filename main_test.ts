@@ -144,3 +144,36 @@ for (const protocol of ["http/protobuf", "http/json"] as const) {
     }
   });
 }
+
+Deno.test("with OTEL_DENO=true the service enriches Deno's own server span instead of adding a second", async () => {
+  const receiver = await OtlpReceiver.start();
+  let service: ServiceProcess | undefined;
+  try {
+    const svc = await ServiceProcess.start({
+      env: { OTEL_DENO: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+    });
+    service = svc;
+    const response = await fetch(`${svc.url}/greet?name=Ada`, {
+      headers: { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    assert.match(response.headers.get("traceresponse") ?? "", new RegExp(`^00-${CALLER_TRACE}-`));
+    assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+    assert.equal(svc.lines[0]?.["otel.mode"], "deno");
+    await receiver.waitFor(() => receiver.spans.length > 0 && receiver.logs.length > 0, {
+      what: "Deno's span and logs",
+    });
+    assert.equal(receiver.spans.length, 1, "exactly one span: no JS SDK beside Deno's");
+    const span = receiver.spans[0];
+    assert.equal(span?.name, "GET /greet");
+    assert.equal(span?.traceId, CALLER_TRACE);
+    assert.equal(span?.attributes["http.route"], "/greet");
+    assert.equal(span?.attributes["app.greeting.kind"], "named");
+    const access = receiver.logs.find((l) => String(l.body).includes("GET /greet 200"));
+    assert.equal(access?.traceId, CALLER_TRACE);
+  } finally {
+    await service?.stop("SIGKILL");
+    await receiver.close();
+  }
+});

@@ -115,6 +115,7 @@ function startDenoBuiltIn(log: TelemetryLogOptions): Telemetry {
   }
   // Deno exports what `console` prints as log records, with the active span's ids.
   const logger = createLogger({ ...log, write: log.write ?? ((line) => console.log(line)) });
+  registerRuntimeMetrics(metrics.getMeter(SERVICE_NAME, SERVICE_VERSION));
   return {
     mode: "deno",
     logger,
