@@ -177,3 +177,46 @@ Deno.test("with OTEL_DENO=true the service enriches Deno's own server span inste
     await receiver.close();
   }
 });
+
+Deno.test("OTEL_SDK_DISABLED=true serves requests and exports nothing", async () => {
+  const receiver = await OtlpReceiver.start();
+  let service: ServiceProcess | undefined;
+  try {
+    const svc = await ServiceProcess.start({
+      env: { OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+    });
+    service = svc;
+    const response = await fetch(`${svc.url}/greet`);
+    assert.deepEqual(await response.json(), { message: "Hello, World!" });
+    assert.equal(response.headers.get("traceresponse"), null);
+    assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+    assert.ok(svc.lines.some((l) => l.msg === "GET /greet 200"), "stdout logging still works");
+    assert.equal(receiver.requests.length, 0);
+  } finally {
+    await service?.stop("SIGKILL");
+    await receiver.close();
+  }
+});
+
+Deno.test("OTEL_{TRACES,LOGS}_EXPORTER=none leaves only metrics on the wire", async () => {
+  const receiver = await OtlpReceiver.start();
+  let service: ServiceProcess | undefined;
+  try {
+    const svc = await ServiceProcess.start({
+      env: {
+        OTEL_TRACES_EXPORTER: "none",
+        OTEL_LOGS_EXPORTER: "none",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      },
+    });
+    service = svc;
+    const response = await fetch(`${svc.url}/greet`);
+    await response.body?.cancel();
+    assert.match(response.headers.get("traceresponse") ?? "", /^00-/, "spans are still made");
+    assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+    assert.deepEqual(new Set(receiver.requests.map((r) => r.path)), new Set(["/v1/metrics"]));
+  } finally {
+    await service?.stop("SIGKILL");
+    await receiver.close();
+  }
+});
