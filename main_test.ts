@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OtlpReceiver } from "./testing/otlp_receiver.ts";
 import { ServiceProcess, startTaskFlags } from "./testing/service_process.ts";
+import { freePort } from "./testing/free_port.ts";
 import { INSTRUMENTS } from "./telemetry/instruments.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -219,4 +220,41 @@ Deno.test("OTEL_{TRACES,LOGS}_EXPORTER=none leaves only metrics on the wire", as
     await service?.stop("SIGKILL");
     await receiver.close();
   }
+});
+
+Deno.test("an unreachable collector costs no request and is reported once per signal", async () => {
+  const closed = freePort(); // nothing listens here: connection refused
+  const svc = await ServiceProcess.start({
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}`,
+      OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+      OTEL_BSP_SCHEDULE_DELAY: "50",
+      OTEL_BLRP_SCHEDULE_DELAY: "50",
+      SHUTDOWN_TIMEOUT_MS: "2000",
+    },
+  });
+  try {
+    const ok = async (): Promise<void> => {
+      const response = await fetch(`${svc.url}/greet`);
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    };
+    for (let i = 0; i < 20; i++) await ok();
+    await svc.waitForLine((l) => String(l.msg).startsWith("OTLP export failing"));
+    // More batches fail after the first warning; none of them may log again.
+    for (let i = 0; i < 20; i++) await ok();
+    await svc.waitForLine((l) =>
+      String(l.msg).startsWith("OTLP export failing") && l["otel.signal"] === "logs"
+    );
+    for (let i = 0; i < 20; i++) await ok();
+  } finally {
+    const status = await svc.stop("SIGTERM");
+    assert.equal(status.code, 0, svc.stderr);
+  }
+  const warnings = svc.lines.filter((l) => String(l.msg).startsWith("OTLP export failing"));
+  const perSignal = warnings.map((l) => l["otel.signal"]);
+  assert.deepEqual(perSignal.toSorted(), [...new Set(perSignal)].toSorted(), "one per signal");
+  const last = svc.lines.at(-1);
+  assert.match(String(last?.msg), /^telemetry flush/);
+  assert.ok(Number(last?.["otel.traces.dropped_items"]) > 0, "drops are counted");
 });
