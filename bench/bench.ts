@@ -1,0 +1,180 @@
+/**
+ * `deno task bench`: the service's throughput, latency, CPU, memory and cold
+ * start with and without telemetry, side by side with a bare `Deno.serve`,
+ * in one run on one machine.
+ *
+ * Each configuration runs against a local OTLP receiver that counts what
+ * arrives. The server is pinned to CPU 0 and wrk to CPU 1 when the machine has
+ * two, configurations are interleaved round by round, and each run starts with
+ * a warm-up. Results are printed as a table and written to bench/results/.
+ *
+ * Usage: deno task bench [--quick] [--smoke]
+ *   --quick  about one minute (3 rounds of 3 s)
+ *   --smoke  a few seconds (1 round of 1 s), to keep the bench working in tests
+ *
+ * @module
+ */
+import { OtlpReceiver } from "../testing/otlp_receiver.ts";
+import { startTaskFlags } from "../testing/service_process.ts";
+import { freePort } from "../testing/free_port.ts";
+import { cpuSeconds, rssMegabytes } from "./proc.ts";
+import { runWrk, type WrkResult } from "./wrk.ts";
+import { renderTable, type RunResult, summarize } from "./report.ts";
+
+/** One server setup under test. */
+interface Configuration {
+  readonly name: string;
+  readonly script: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const FULL_TELEMETRY = { OTEL_METRIC_EXPORT_INTERVAL: "5000" };
+const CONFIGURATIONS: readonly Configuration[] = [
+  { name: "bare Deno.serve", script: "bench/bare_server.ts", env: {} },
+  { name: "service, telemetry off", script: "main.ts", env: { OTEL_SDK_DISABLED: "true" } },
+  {
+    name: "service, OTel SDK, http/json",
+    script: "main.ts",
+    env: { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" },
+  },
+  {
+    name: "service, OTel SDK, http/protobuf",
+    script: "main.ts",
+    env: { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" },
+  },
+  {
+    name: "service, Deno built-in OTel",
+    script: "main.ts",
+    env: { ...FULL_TELEMETRY, OTEL_DENO: "true" },
+  },
+];
+
+const args = new Set(Deno.args);
+const smoke = args.has("--smoke");
+const quick = args.has("--quick") || smoke;
+const rounds = smoke ? 1 : quick ? 3 : 5;
+const seconds = smoke ? 1 : quick ? 3 : 10;
+const warmupSeconds = smoke ? 1 : 2;
+const connections = 50;
+const pinned = navigator.hardwareConcurrency >= 2;
+
+/** Starts a server and resolves once it answers 200, with the time that took. */
+async function startServer(
+  config: Configuration,
+  port: number,
+  otlpUrl: string,
+): Promise<{ child: Deno.ChildProcess; coldStartMs: number }> {
+  const denoArgs = ["run", ...startTaskFlags(), config.script];
+  const [command, commandArgs] = pinned
+    ? ["taskset", ["-c", "0", Deno.execPath(), ...denoArgs]]
+    : [Deno.execPath(), denoArgs];
+  const started = performance.now();
+  const child = new Deno.Command(command, {
+    args: commandArgs,
+    cwd: new URL("..", import.meta.url),
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+      ...config.env,
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const deadline = started + 30_000;
+  while (performance.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/greet?name=Ada`);
+      await response.body?.cancel();
+      if (response.status === 200) return { child, coldStartMs: performance.now() - started };
+    } catch {
+      // Not listening yet: cold start is what this loop measures.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`${config.name} did not answer within 30 s: ${await text(child.stderr)}`);
+}
+
+async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return await new Response(stream).text();
+}
+
+/** Runs one configuration once: cold start, idle memory, warm-up, load, flush. */
+async function runOnce(config: Configuration): Promise<RunResult> {
+  const receiver = await OtlpReceiver.start();
+  const port = freePort();
+  const { child, coldStartMs } = await startServer(config, port, receiver.url);
+  try {
+    const idleRssMb = rssMegabytes(child.pid);
+    const url = `http://127.0.0.1:${port}/greet?name=Ada`;
+    const wrkOptions = { connections, ...(pinned && { cpu: 1 }) };
+    const warmup = await runWrk(url, { ...wrkOptions, seconds: warmupSeconds });
+    const cpuBefore = cpuSeconds(child.pid);
+    const load: WrkResult = await runWrk(url, { ...wrkOptions, seconds });
+    const cpu = cpuSeconds(child.pid) - cpuBefore;
+    const rssAfterLoadMb = rssMegabytes(child.pid);
+    child.kill("SIGTERM");
+    const status = await child.status;
+    const stderr = await text(child.stderr);
+    if (!status.success) throw new Error(`${config.name} exited ${status.code}: ${stderr}`);
+    const served = 1 + warmup.requests + load.requests;
+    return {
+      configuration: config.name,
+      requestsPerSecond: load.requestsPerSecond,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      errors: warmup.errors + load.errors,
+      cpuMicrosPerRequest: cpu * 1e6 / load.requests,
+      rssAfterLoadMb,
+      idleRssMb,
+      coldStartMs,
+      requestsServed: served,
+      spansReceived: receiver.spans.filter((s) => s.name.startsWith("GET")).length,
+      logsReceived: receiver.logs.filter((l) => String(l.body).includes("GET /greet 200")).length,
+      metricExports: receiver.requests.filter((r) => r.signal === "metrics").length,
+    };
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+    await receiver.close();
+  }
+}
+
+if (pinned) {
+  // The bench itself (the OTLP receiver decoding what arrives) shares CPU 1
+  // with wrk, so that CPU 0 is the server's alone. Child processes inherit
+  // this; the server is then moved to CPU 0 explicitly.
+  await new Deno.Command("taskset", {
+    args: ["-a", "-c", "-p", "1", String(Deno.pid)],
+    stdout: "null",
+  })
+    .output();
+}
+
+const results: RunResult[] = [];
+for (let round = 1; round <= rounds; round++) {
+  for (const config of CONFIGURATIONS) {
+    console.error(`round ${round}/${rounds}: ${config.name}`);
+    results.push(await runOnce(config));
+  }
+}
+const summary = summarize(results, CONFIGURATIONS.map((c) => c.name));
+console.log(
+  `\n${rounds} round(s) of ${seconds} s, ${connections} connections, ` +
+    `${pinned ? "server on CPU 0, wrk on CPU 1" : "unpinned (one CPU)"}, ` +
+    `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs\n`,
+);
+console.log(renderTable(summary));
+const outDir = new URL("results/", import.meta.url);
+await Deno.mkdir(outDir, { recursive: true });
+const outFile = new URL(`bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, outDir);
+await Deno.writeTextFile(
+  outFile,
+  JSON.stringify({ rounds, seconds, connections, pinned, results, summary }, null, 2),
+);
+console.log(`\nresults: ${outFile.pathname}`);
