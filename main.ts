@@ -104,7 +104,10 @@ export async function main(
           ]),
         ),
       });
-    })().finally(stopped.resolve);
+    })().finally(() => {
+      logger.flush();
+      stopped.resolve();
+    });
   };
   const listeners = SIGNALS.map((signal) => {
     const listener = onSignal(signal);

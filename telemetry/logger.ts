@@ -18,12 +18,15 @@ import {
 } from "@opentelemetry/api";
 import type { LogFormat, LogLevel } from "../config.ts";
 import { escapeUntrusted } from "./escape.ts";
+import { createBufferedSink, type LineSink } from "./stdout_sink.ts";
 
 /** Attribute values the logger accepts. */
 export type LogAttributes = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** The logging interface the rest of the service uses. */
 export interface Logger {
+  /** Writes buffered stdout lines now (before exiting). */
+  flush(): void;
   /** Writes a DEBUG record. */
   debug(message: string, attributes?: LogAttributes, ctx?: Context): void;
   /** Writes an INFO record. */
@@ -42,7 +45,7 @@ export interface LoggerOptions {
   readonly format: LogFormat;
   /** Destination of OpenTelemetry log records; omitted means stdout only. */
   readonly otelLogger?: OtelLogger;
-  /** Line sink; defaults to a synchronous write to stdout. */
+  /** Line sink; defaults to stdout, buffered per turn of the event loop. */
   readonly write?: (line: string) => void;
 }
 
@@ -59,19 +62,11 @@ const SEVERITIES: Readonly<Record<LogLevel, Severity>> = {
   error: { rank: 3, number: SeverityNumber.ERROR, text: "ERROR" },
 };
 
-const encoder = new TextEncoder();
-
-/** Writes a line to stdout synchronously, so nothing is lost on exit. */
-export function writeStdout(line: string): void {
-  const bytes = encoder.encode(line + "\n");
-  let written = 0;
-  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
-}
-
 /** Creates a {@linkcode Logger}. */
 export function createLogger(options: LoggerOptions): Logger {
   const minimum = SEVERITIES[options.level].rank;
-  const write = options.write ?? writeStdout;
+  const sink: LineSink | undefined = options.write ? undefined : createBufferedSink();
+  const write = options.write ?? ((line: string) => sink?.write(line));
   const otel = options.otelLogger;
   const format = options.format === "json" ? formatJson : formatText;
 
@@ -102,6 +97,7 @@ export function createLogger(options: LoggerOptions): Logger {
   }
 
   return {
+    flush: () => sink?.flush(),
     debug: (message, attributes, ctx) => log(SEVERITIES.debug, message, attributes, ctx),
     info: (message, attributes, ctx) => log(SEVERITIES.info, message, attributes, ctx),
     warn: (message, attributes, ctx) => log(SEVERITIES.warn, message, attributes, ctx),
