@@ -5,6 +5,7 @@
  */
 import { parseArgs, USAGE } from "./cli.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { doctorMain } from "./doctor/main.ts";
 import { createApp } from "./routes/app.ts";
 import type { Readiness } from "./routes/health.ts";
 import { startTelemetry, TelemetryStartError } from "./telemetry/sdk.ts";
@@ -34,6 +35,8 @@ export async function main(
     case "error":
       console.error(`${command.message}\n\n${USAGE}`);
       return EXIT_USAGE;
+    case "doctor":
+      return await doctorMain(command.args, env);
     case "serve":
       break;
   }
