@@ -1,0 +1,35 @@
+/**
+ * The layering the README promises: application code sees only the
+ * OpenTelemetry API, and SDK packages are wired in telemetry/ alone.
+ */
+import assert from "node:assert/strict";
+
+const API_ONLY = ["main.ts", "config.ts", "cli.ts", "version.ts", "routes"];
+const SDK_PACKAGE = /from\s+"(@opentelemetry\/(?!api"|semantic-conventions")[^"]+)"/g;
+
+function sourceFiles(path: string): string[] {
+  const url = new URL(path, import.meta.url);
+  if (Deno.statSync(url).isFile) return [path];
+  return [...Deno.readDirSync(url)]
+    .filter((entry) =>
+      entry.isFile && entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")
+    )
+    .map((entry) => `${path}/${entry.name}`);
+}
+
+Deno.test("only telemetry/ imports OpenTelemetry SDK packages; routes and main see the API alone", () => {
+  const offenders: string[] = [];
+  for (const file of API_ONLY.flatMap(sourceFiles)) {
+    const text = Deno.readTextFileSync(new URL(file, import.meta.url));
+    for (const match of text.matchAll(SDK_PACKAGE)) offenders.push(`${file}: ${match[1]}`);
+  }
+  assert.deepEqual(offenders, []);
+});
+
+Deno.test("the architecture check would notice an SDK import", () => {
+  const sample = 'import { TracerProvider } from "@opentelemetry/sdk-trace";\n' +
+    'import { trace } from "@opentelemetry/api";';
+  assert.deepEqual([...sample.matchAll(SDK_PACKAGE)].map((m) => m[1]), [
+    "@opentelemetry/sdk-trace",
+  ]);
+});
