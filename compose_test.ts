@@ -9,7 +9,7 @@ import {
   type PublishedPort,
   publishedPorts,
 } from "./testing/stack/compose_model.ts";
-import { dig, list, mapping, type Mapping, text } from "./testing/stack/narrow.ts";
+import { dig, list, type Mapping, mapping, text } from "./testing/stack/narrow.ts";
 import { parseYaml, repoPath } from "./testing/stack/yaml_file.ts";
 
 const composeText = await Deno.readTextFile(repoPath("compose.yaml"));

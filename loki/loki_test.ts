@@ -56,7 +56,9 @@ function loki3Problems(document: unknown): string[] {
   const periods = list(dig(document, ["schema_config", "configs"]), "schema_config.configs");
   const active = mapping(periods.at(-1), "schema_config.configs[-1]");
   if (active.store !== "tsdb" || active.schema !== "v13") {
-    problems.push("schema_config: the active period must be tsdb with schema v13 for structured metadata");
+    problems.push(
+      "schema_config: the active period must be tsdb with schema v13 for structured metadata",
+    );
   }
   if (dig(active, ["index", "period"]) !== "24h") {
     problems.push("schema_config: retention needs a 24h index period");

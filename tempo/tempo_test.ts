@@ -59,7 +59,9 @@ function tempo3Rejects(document: unknown): string[] {
   if (overrides !== undefined) {
     for (const key of Object.keys(mapping(overrides, "overrides"))) {
       if (!SCOPED_OVERRIDES_KEYS.includes(key)) {
-        problems.push(`overrides.${key}: flat overrides are refused by default (grafana/tempo#6741)`);
+        problems.push(
+          `overrides.${key}: flat overrides are refused by default (grafana/tempo#6741)`,
+        );
       }
     }
     if (dig(document, ["overrides", "enable_legacy_overrides"]) === true) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { list, mapping, type Mapping, text } from "./narrow.ts";
+import { list, type Mapping, mapping, text } from "./narrow.ts";
 
 /** One `ports:` entry in short syntax, split into its parts. */
 export interface PublishedPort {
