@@ -160,7 +160,7 @@ Deno.test("Tempo receives from Alloy, writes to its volume and feeds Prometheus"
 
 async function tempoVerify(path: string): Promise<{ success: boolean; output: string }> {
   const result = await new Deno.Command(tempoBin.path ?? "tempo", {
-    args: [`-config.file=${path}`, "-config.verify"],
+    args: [`-config.file=${path}`, "-config.verify=true"],
     stdout: "piped",
     stderr: "piped",
   }).output();
