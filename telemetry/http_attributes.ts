@@ -59,9 +59,11 @@ export function requestSpanAttributes(facts: RequestFacts): Attributes {
   const scheme = url.protocol.slice(0, -1);
   const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: method,
-    [ATTR_URL_PATH]: escapeUntrusted(url.pathname),
+    // A matched route is the path itself; only unmatched paths need escaping.
+    [ATTR_URL_PATH]: facts.route ?? escapeUntrusted(url.pathname),
     [ATTR_URL_SCHEME]: scheme,
-    [ATTR_SERVER_ADDRESS]: escapeUntrusted(url.hostname),
+    // The URL parser has already reduced the Host header to a valid host name.
+    [ATTR_SERVER_ADDRESS]: url.hostname,
     [ATTR_SERVER_PORT]: url.port === "" ? (scheme === "https" ? 443 : 80) : Number(url.port),
     // Deno.serve's plain-TCP listener speaks HTTP/1.1.
     [ATTR_NETWORK_PROTOCOL_VERSION]: "1.1",

@@ -43,6 +43,7 @@ import { HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION } from "./ins
 import type { Logger } from "./logger.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import { escapeUntrusted } from "./escape.ts";
+import { createMemo } from "./memo.ts";
 
 /** What running a request produced: the response, and the error if one escaped the handler. */
 export interface Outcome {
@@ -119,6 +120,12 @@ export function createHttpServerInstrumentation(
     description: HTTP_SERVER_ACTIVE_REQUESTS.description,
   });
 
+  // Attribute sets and names depend on method, route, status and scheme only:
+  // built once per combination and reused.
+  const activeAttributesOf = createMemo<Attributes>();
+  const durationAttributesOf = createMemo<Attributes>();
+  const spanNameOf = createMemo<string>();
+
   return async function instrumentRequest(
     req: Request,
     url: URL,
@@ -129,11 +136,12 @@ export function createHttpServerInstrumentation(
     const start = performance.now();
     const method = normalizeMethod(req.method);
     const scheme = url.protocol.slice(0, -1);
-    const activeAttributes: Attributes = {
+    const activeAttributes = activeAttributesOf(`${method} ${scheme}`, () => ({
       [ATTR_HTTP_REQUEST_METHOD]: method,
       [ATTR_URL_SCHEME]: scheme,
-    };
+    }));
     active.add(1, activeAttributes);
+    const name = spanNameOf(`${method} ${route}`, () => spanName(method, route));
 
     const attributes = requestSpanAttributes({
       method: req.method,
@@ -147,16 +155,12 @@ export function createHttpServerInstrumentation(
     const runtimeSpan = reuseServerSpan ? trace.getActiveSpan() : undefined;
     if (runtimeSpan) {
       span = runtimeSpan;
-      span.updateName(spanName(method, route));
+      span.updateName(name);
       span.setAttributes(attributes);
       ctx = context.active();
     } else {
       const parent = propagation.extract(ROOT_CONTEXT, req.headers, headerGetter);
-      span = tracer.startSpan(
-        spanName(method, route),
-        { kind: SpanKind.SERVER, attributes },
-        parent,
-      );
+      span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
       ctx = trace.setSpan(parent, span);
     }
 
@@ -188,11 +192,17 @@ export function createHttpServerInstrumentation(
     if (!runtimeSpan) span.end();
 
     const seconds = (performance.now() - start) / 1000;
-    duration.record(seconds, durationAttributes(method, route, status, scheme, failure));
+    duration.record(
+      seconds,
+      durationAttributesOf(
+        `${method} ${route} ${status} ${scheme} ${failure}`,
+        () => durationAttributes(method, route, status, scheme, failure),
+      ),
+    );
     logger.info(`${method} ${route ?? "(unmatched)"} ${status}`, {
       [ATTR_HTTP_REQUEST_METHOD]: method,
       [ATTR_HTTP_ROUTE]: route,
-      [ATTR_URL_PATH]: escapeUntrusted(url.pathname),
+      [ATTR_URL_PATH]: route ?? escapeUntrusted(url.pathname),
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
       [HTTP_SERVER_REQUEST_DURATION.name]: seconds,
     }, ctx);
