@@ -1,0 +1,230 @@
+/**
+ * Fake Tempo, Loki, Prometheus and Grafana HTTP APIs for the doctor's tests,
+ * each on its own loopback port. They answer from what an
+ * {@linkcode OtlpReceiver} really received, so "all good" is earned: Tempo
+ * knows a trace only once the receiver accepted a span of it.
+ *
+ * Faults reproduce the usual reasons for an empty Grafana.
+ *
+ * @module
+ */
+import type { OtlpReceiver } from "../testing/otlp_receiver.ts";
+import { PROBE_METRIC } from "./probe_payload.ts";
+import type { StackUrls } from "./stack_checks.ts";
+
+/** Loki's own message (pkg/validation) when structured metadata is not allowed. */
+export const LOKI_STRUCTURED_METADATA_ERROR = "stream '{service_name=\"greet-api\"}' includes " +
+  "structured metadata, but this feature is disallowed. Please see " +
+  "`limits_config.allow_structured_metadata` or contact your Loki administrator to enable it.";
+
+/** Options for {@linkcode FakeStack.start}. */
+export interface FakeStackOptions {
+  /** `empty`: Tempo never has the trace (Alloy's traces pipeline is broken). */
+  readonly tempo?: "ok" | "empty";
+  /**
+   * `empty`: no log line ever arrives; `no-structured-metadata`: Loki
+   * refuses OTLP logs on `/otlp/v1/logs` with its 400, so none arrive either.
+   */
+  readonly loki?: "ok" | "empty" | "no-structured-metadata";
+  /** `no-otlp-receiver`: started without --web.enable-otlp-receiver, so no metric arrives. */
+  readonly prometheus?: "ok" | "no-otlp-receiver";
+  /** Provisioned data source uids (default prometheus, tempo, loki). */
+  readonly datasources?: readonly string[];
+  /** Data sources whose health check fails. */
+  readonly unhealthy?: readonly string[];
+  /** Grafana admin password; requests without it get 401. Default `secret`. */
+  readonly grafanaPassword?: string;
+  /** A fixed `Date` header on every answer (a server clock far from ours). */
+  readonly date?: string;
+}
+
+/** Four fake backends. */
+export class FakeStack {
+  /** Base URL of each API. */
+  readonly urls: StackUrls;
+  /** `METHOD /path` of every request, per backend, in arrival order. */
+  readonly requests: Readonly<Record<keyof StackUrls, string[]>>;
+  readonly #servers: Deno.HttpServer<Deno.NetAddr>[];
+
+  private constructor(
+    urls: StackUrls,
+    servers: Deno.HttpServer<Deno.NetAddr>[],
+    requests: Record<keyof StackUrls, string[]>,
+  ) {
+    this.urls = urls;
+    this.#servers = servers;
+    this.requests = requests;
+  }
+
+  /** Starts the four APIs on free loopback ports, answering from `receiver`. */
+  static async start(receiver: OtlpReceiver, options: FakeStackOptions = {}): Promise<FakeStack> {
+    const requests: Record<keyof StackUrls, string[]> = {
+      tempo: [],
+      loki: [],
+      prometheus: [],
+      grafana: [],
+    };
+    const handlers: Record<
+      keyof StackUrls,
+      (request: Request, url: URL) => Response | Promise<Response>
+    > = {
+      tempo: (_request, url) => tempo(receiver, options, url),
+      loki: (request, url) => loki(receiver, options, request, url),
+      prometheus: (_request, url) => prometheus(receiver, options, url),
+      grafana: (request, url) => grafana(options, request, url),
+    };
+    const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
+    const urls: { -readonly [K in keyof StackUrls]: string } = {
+      tempo: "",
+      loki: "",
+      prometheus: "",
+      grafana: "",
+    };
+    for (const name of ["tempo", "loki", "prometheus", "grafana"] as const) {
+      const listening = Promise.withResolvers<void>();
+      const server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => listening.resolve() },
+        async (request) => {
+          const url = new URL(request.url);
+          requests[name].push(`${request.method} ${url.pathname}`);
+          const response = await handlers[name](request, url);
+          if (options.date) response.headers.set("date", options.date);
+          return response;
+        },
+      );
+      await listening.promise;
+      servers.push(server);
+      urls[name] = `http://127.0.0.1:${server.addr.port}`;
+    }
+    return new FakeStack(urls, servers, requests);
+  }
+
+  /** Stops all four servers. */
+  async close(): Promise<void> {
+    await Promise.all(this.#servers.map(async (server) => {
+      await server.shutdown();
+      await server.finished;
+    }));
+  }
+}
+
+function tempo(receiver: OtlpReceiver, options: FakeStackOptions, url: URL): Response {
+  const match = url.pathname.match(/^\/api\/v2\/traces\/([0-9a-f]{32})$/);
+  if (!match) return new Response("404 page not found\n", { status: 404 });
+  const spans = options.tempo === "empty"
+    ? []
+    : receiver.spans.filter((span) => span.traceId === match[1]);
+  if (spans.length === 0) return new Response("trace not found\n", { status: 404 });
+  return Response.json({
+    trace: {
+      resourceSpans: [{
+        scopeSpans: [{
+          spans: spans.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name })),
+        }],
+      }],
+    },
+  });
+}
+
+async function loki(
+  receiver: OtlpReceiver,
+  options: FakeStackOptions,
+  request: Request,
+  url: URL,
+): Promise<Response> {
+  if (url.pathname === "/otlp/v1/logs" && request.method === "POST") {
+    await request.body?.cancel();
+    if (options.loki === "no-structured-metadata") {
+      return new Response(`${LOKI_STRUCTURED_METADATA_ERROR}\n`, { status: 400 });
+    }
+    return new Response(null, { status: 204 });
+  }
+  if (url.pathname !== "/loki/api/v1/query_range") {
+    return new Response("404 page not found\n", { status: 404 });
+  }
+  const query = url.searchParams.get("query") ?? "";
+  const selector = query.match(/^\{service_name="([^"]+)"\} \| trace_id="([0-9a-f]{32})"$/);
+  if (!selector) {
+    return new Response(`parse error: unexpected query ${JSON.stringify(query)}\n`, {
+      status: 400,
+    });
+  }
+  const [, service, traceId] = selector;
+  const logs = options.loki && options.loki !== "ok"
+    ? []
+    : receiver.logs.filter((log) =>
+      log.traceId === traceId && log.resource["service.name"] === service
+    );
+  return Response.json({
+    status: "success",
+    data: {
+      resultType: "streams",
+      result: logs.map((log) => ({
+        stream: { service_name: service, trace_id: traceId },
+        values: [[String(log.timeUnixNano), String(log.body)]],
+      })),
+    },
+  });
+}
+
+function prometheus(receiver: OtlpReceiver, options: FakeStackOptions, url: URL): Response {
+  const otlp = options.prometheus !== "no-otlp-receiver";
+  if (url.pathname === "/api/v1/status/flags") {
+    return Response.json({
+      status: "success",
+      data: {
+        "web.enable-otlp-receiver": String(otlp),
+        "web.enable-remote-write-receiver": "true",
+      },
+    });
+  }
+  if (url.pathname !== "/api/v1/query") {
+    return new Response("404 page not found\n", { status: 404 });
+  }
+  const query = url.searchParams.get("query") ?? "";
+  const selector = query.match(/^app_doctor_probes_total\{instance="([^"]+)"\}$/);
+  if (!selector) {
+    return Response.json({ status: "error", errorType: "bad_data", error: "unexpected query" }, {
+      status: 400,
+    });
+  }
+  const series = otlp
+    ? receiver.metrics.filter((metric) =>
+      metric.name === PROBE_METRIC && metric.resource["service.instance.id"] === selector[1]
+    )
+    : [];
+  return Response.json({
+    status: "success",
+    data: {
+      resultType: "vector",
+      result: series.map(() => ({
+        metric: { __name__: "app_doctor_probes_total", instance: selector[1] },
+        value: [Date.now() / 1000, "1"],
+      })),
+    },
+  });
+}
+
+function grafana(options: FakeStackOptions, request: Request, url: URL): Response {
+  const password = options.grafanaPassword ?? "secret";
+  if (request.headers.get("authorization") !== `Basic ${btoa(`admin:${password}`)}`) {
+    return Response.json({ message: "Unauthorized" }, { status: 401 });
+  }
+  const match = url.pathname.match(/^\/api\/datasources\/uid\/([^/]+)(\/health)?$/);
+  if (!match) return Response.json({ message: "Not found" }, { status: 404 });
+  const [, uid = "", health] = match;
+  const uids = options.datasources ?? ["prometheus", "tempo", "loki"];
+  if (!uids.includes(uid)) {
+    return Response.json({ message: "Data source not found" }, { status: 404 });
+  }
+  const type = uid === "prometheus" ? "prometheus" : uid;
+  if (!health) return Response.json({ uid, name: uid[0]?.toUpperCase() + uid.slice(1), type });
+  if (options.unhealthy?.includes(uid)) {
+    return Response.json({
+      status: "ERROR",
+      message:
+        `Get "http://localhost:3200/api/echo": dial tcp [::1]:3200: connect: connection refused`,
+    }, { status: 400 });
+  }
+  return Response.json({ status: "OK", message: "Data source is working" });
+}
