@@ -351,7 +351,7 @@ for (const protocol of ["http/json", "http/protobuf"] as const) {
   Deno.test({
     name: `doctor passes against a real OpenTelemetry Collector over ${protocol}`,
     ignore: !collectorBin.path,
-    async fn() {
+    async fn(): Promise<void> {
       const collector = await Collector.start();
       try {
         const { code, stdout, stderr } = await runCli([], {
