@@ -2,22 +2,22 @@
  * Chooses each signal's exporter from its configuration: OTLP/HTTP with
  * protobuf or JSON encoding, the console, or nothing.
  *
- * The OTLP exporters read `OTEL_EXPORTER_OTLP_*_HEADERS`, `_TIMEOUT`,
- * `_COMPRESSION` and the certificate variables from the environment
- * themselves; the URL is passed in, already resolved and validated.
+ * The OTLP exporters send with Deno's `fetch` (see fetch_transport.ts for
+ * why not `node:https`) and read `OTEL_EXPORTER_OTLP_*_HEADERS`, `_TIMEOUT`,
+ * `_COMPRESSION` and the certificate variables from the environment; the
+ * URL is passed in, already resolved and validated.
  *
  * @module
  */
-import { OTLPLogExporter as JsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
-import { OTLPLogExporter as ProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
-import { OTLPMetricExporter as JsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
-import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
-import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { ConsoleLogRecordExporter, type LogRecordExporter } from "@opentelemetry/sdk-logs";
 import { ConsoleMetricExporter, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { ConsoleSpanExporter, type SpanExporter } from "@opentelemetry/sdk-trace";
 import type { SignalConfig } from "./config.ts";
+import {
+  createFetchLogRecordExporter,
+  createFetchMetricExporter,
+  createFetchSpanExporter,
+} from "./fetch_transport.ts";
 
 /** The span exporter for `config`, or `undefined` for `none`. */
 export function createSpanExporter(config: SignalConfig): SpanExporter | undefined {
@@ -26,12 +26,11 @@ export function createSpanExporter(config: SignalConfig): SpanExporter | undefin
       return undefined;
     case "console":
       return new ConsoleSpanExporter();
-    case "otlp": {
-      const url = config.endpoint.value;
-      return config.protocol.value === "http/json"
-        ? new JsonTraceExporter({ url })
-        : new ProtoTraceExporter({ url });
-    }
+    case "otlp":
+      return createFetchSpanExporter({
+        url: config.endpoint.value,
+        protocol: config.protocol.value,
+      });
   }
 }
 
@@ -42,12 +41,11 @@ export function createMetricExporter(config: SignalConfig): PushMetricExporter |
       return undefined;
     case "console":
       return new ConsoleMetricExporter();
-    case "otlp": {
-      const url = config.endpoint.value;
-      return config.protocol.value === "http/json"
-        ? new JsonMetricExporter({ url })
-        : new ProtoMetricExporter({ url });
-    }
+    case "otlp":
+      return createFetchMetricExporter({
+        url: config.endpoint.value,
+        protocol: config.protocol.value,
+      });
   }
 }
 
@@ -58,11 +56,10 @@ export function createLogRecordExporter(config: SignalConfig): LogRecordExporter
       return undefined;
     case "console":
       return new ConsoleLogRecordExporter();
-    case "otlp": {
-      const url = config.endpoint.value;
-      return config.protocol.value === "http/json"
-        ? new JsonLogExporter({ url })
-        : new ProtoLogExporter({ url });
-    }
+    case "otlp":
+      return createFetchLogRecordExporter({
+        url: config.endpoint.value,
+        protocol: config.protocol.value,
+      });
   }
 }

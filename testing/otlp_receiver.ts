@@ -49,6 +49,8 @@ export interface ReceivedRequest {
   readonly contentType: string;
   /** `content-encoding` header as sent, empty when missing. */
   readonly contentEncoding: string;
+  /** Every request header, names in lower case (e.g. `authorization`, `user-agent`). */
+  readonly headers: Readonly<Record<string, string>>;
   /** Body size on the wire (before decompression), in bytes. */
   readonly bytes: number;
   /** What the body decoded to; empty unless it was a well-formed export. */
@@ -79,6 +81,12 @@ export interface OtlpReceiverOptions {
    * are answered 503.
    */
   readonly respond?: RespondHook;
+  /**
+   * Serve HTTPS with this PEM certificate chain and private key instead of
+   * plain HTTP; {@linkcode OtlpReceiver.url} then starts with `https://`.
+   * The certificate must be valid for `127.0.0.1`.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 const PATHS: Record<string, Signal> = {
@@ -112,6 +120,7 @@ export class OtlpReceiver implements ReceivedTelemetry {
   readonly requests: ReceivedRequest[] = [];
 
   readonly #respond: RespondHook | undefined;
+  readonly #scheme: "http" | "https";
   readonly #waiters = new Set<Waiter>();
   readonly #closing = Promise.withResolvers<void>();
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
@@ -119,9 +128,10 @@ export class OtlpReceiver implements ReceivedTelemetry {
 
   private constructor(options: OtlpReceiverOptions) {
     this.#respond = options.respond;
+    this.#scheme = options.tls ? "https" : "http";
   }
 
-  /** Starts a receiver on 127.0.0.1 with a port chosen by the system. */
+  /** Starts a receiver on 127.0.0.1 with a port chosen by the system, over HTTPS if `tls` is given. */
   static start(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
     const receiver = new OtlpReceiver(options);
     const listening = Promise.withResolvers<void>();
@@ -129,6 +139,7 @@ export class OtlpReceiver implements ReceivedTelemetry {
       hostname: "127.0.0.1",
       port: 0,
       onListen: () => listening.resolve(),
+      ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
     }, (request) => receiver.#handle(request));
     return listening.promise.then(() => receiver);
   }
@@ -136,7 +147,7 @@ export class OtlpReceiver implements ReceivedTelemetry {
   /** Base URL, e.g. `http://127.0.0.1:40123`; exporters append `/v1/traces` etc. */
   get url(): string {
     if (!this.#server) throw new Error("Cannot get the receiver URL: it is not listening");
-    return `http://127.0.0.1:${this.#server.addr.port}`;
+    return `${this.#scheme}://127.0.0.1:${this.#server.addr.port}`;
   }
 
   /** Forgets everything received so far, e.g. between test steps. */
@@ -221,6 +232,7 @@ export class OtlpReceiver implements ReceivedTelemetry {
       signal,
       contentType,
       contentEncoding,
+      headers: Object.fromEntries(request.headers),
       bytes: body.length,
       telemetry: EMPTY,
       error: undefined,

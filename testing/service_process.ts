@@ -14,8 +14,17 @@ export type LogLine = Record<string, string | number | boolean>;
 export interface StartServiceOptions {
   /** Extra environment; `PORT=0`, `HOST=127.0.0.1` and `LOG_FORMAT=json` are set unless given. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Command-line arguments after `main.ts`. */
+  /** Command-line arguments after `main.ts` (or after `command`). */
   readonly args?: readonly string[];
+  /**
+   * Program and arguments to run instead of `deno run <flags of deno task
+   * start> main.ts`, e.g. `["dist/greet-api"]` for a compiled binary or
+   * `["qemu-aarch64-static", "-L", sysroot, denoArm64, "run", ...]`. Relative
+   * paths resolve against the repository root, the working directory.
+   */
+  readonly command?: readonly string[];
+  /** How long to wait for the "listening" line; defaults to 30 s. */
+  readonly startTimeoutMs?: number;
 }
 
 /** Permission flags of `deno task start`, so tests run the service exactly as users do. */
@@ -37,17 +46,29 @@ export class ServiceProcess {
   readonly #child: Deno.ChildProcess;
   readonly #listeners = new Set<() => void>();
   readonly #drained: Promise<void>;
+  #exitCode: number | undefined;
   #url = "";
 
   private constructor(child: Deno.ChildProcess) {
     this.#child = child;
     this.#drained = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
+    // Once the process is gone and its output read, pending waits fail at once.
+    void Promise.all([child.status, this.#drained]).then(([status]) => {
+      this.#exitCode = status.code;
+      for (const listener of [...this.#listeners]) listener();
+    });
   }
 
-  /** Starts `main.ts` and resolves once it logs that it is listening. */
+  /**
+   * Starts `main.ts` (or `command`) and resolves once it logs that it is
+   * listening; if it exits or times out first, rejects with its output.
+   */
   static async start(options: StartServiceOptions = {}): Promise<ServiceProcess> {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...startTaskFlags(), "main.ts", ...(options.args ?? [])],
+    const [program, ...programArgs] = options.command ??
+      [Deno.execPath(), "run", ...startTaskFlags(), "main.ts"];
+    if (program === undefined) throw new Error("Cannot start the service: command is empty");
+    const child = new Deno.Command(program, {
+      args: [...programArgs, ...(options.args ?? [])],
       cwd: new URL("..", import.meta.url),
       env: { PORT: "0", HOST: "127.0.0.1", LOG_FORMAT: "json", NO_COLOR: "1", ...options.env },
       stdin: "null",
@@ -55,8 +76,16 @@ export class ServiceProcess {
       stderr: "piped",
     }).spawn();
     const service = new ServiceProcess(child);
-    const listening = await service.waitForLine((l) => l.msg === "listening", 30_000);
-    service.#url = `http://127.0.0.1:${listening["server.port"]}`;
+    try {
+      const listening = await service.waitForLine(
+        (l) => l.msg === "listening",
+        options.startTimeoutMs ?? 30_000,
+      );
+      service.#url = `http://127.0.0.1:${listening["server.port"]}`;
+    } catch (error) {
+      await service.stop("SIGKILL");
+      throw error;
+    }
     return service;
   }
 
@@ -70,32 +99,39 @@ export class ServiceProcess {
     return this.#url;
   }
 
-  /** Resolves with the first line (already written or future) matching `predicate`. */
+  /**
+   * Resolves with the first line (already written or future) matching
+   * `predicate`; rejects after `timeoutMs`, or as soon as the process has
+   * exited without writing one.
+   */
   waitForLine(predicate: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
     const found = this.lines.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
+      const output = (): string =>
+        `stdout:\n${this.lines.map((l) => JSON.stringify(l)).join("\n")}\nstderr:\n${this.stderr}`;
       const check = (): void => {
         const line = this.lines.find(predicate);
-        if (!line) return;
-        cleanup();
-        resolve(line);
+        if (line) {
+          cleanup();
+          resolve(line);
+        } else if (this.#exitCode !== undefined) {
+          cleanup();
+          reject(
+            new Error(`The service exited with code ${this.#exitCode} first; ${output()}`),
+          );
+        }
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(
-          new Error(
-            `No matching log line within ${timeoutMs} ms; stdout:\n${
-              this.lines.map((l) => JSON.stringify(l)).join("\n")
-            }\nstderr:\n${this.stderr}`,
-          ),
-        );
+        reject(new Error(`No matching log line within ${timeoutMs} ms; ${output()}`));
       }, timeoutMs);
       const cleanup = (): void => {
         clearTimeout(timer);
         this.#listeners.delete(check);
       };
       this.#listeners.add(check);
+      check();
     });
   }
 

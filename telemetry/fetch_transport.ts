@@ -1,0 +1,303 @@
+/**
+ * OTLP/HTTP exporters that send with Deno's own `fetch` instead of the OTLP
+ * packages' Node transport (`node:http`/`node:https`).
+ *
+ * Why: in Deno 2.9 a `node:https` request without an explicit `ca` (a hosted
+ * OTLP gateway with a publicly trusted certificate) asks for the `sys`
+ * permission `"ca"`, which `--allow-sys=<names>` cannot grant by name
+ * (`unknown sys descriptor: 'ca'`); only a blanket `--allow-sys` would. So
+ * under the service's narrowed permissions every HTTPS export failed with
+ * `Requires sys access to "ca"`, in `deno run` and in the compiled binary
+ * alike, and a CA file named by `OTEL_EXPORTER_OTLP_CERTIFICATE` was skipped
+ * with only a diagnostic when it could not be read. `fetch` uses Deno's TLS
+ * stack and root store and needs nothing beyond `--allow-net`; a private CA
+ * or a client certificate goes into a `Deno.createHttpClient`, read once at
+ * start-up, and an unreadable file stops start-up naming the variable.
+ *
+ * Everything else (serialization, concurrency limit, partial-success
+ * handling, the exporter classes the SDK sees) is the OTLP packages' own,
+ * through their public API; headers, timeout and compression are read from
+ * the same `OTEL_EXPORTER_OTLP_*` variables, with the same precedence.
+ *
+ * @module
+ */
+import { parseKeyPairsIntoRecord } from "@opentelemetry/core";
+import { OTLPMetricExporterBase } from "@opentelemetry/exporter-metrics-otlp-http";
+import {
+  createOtlpNetworkExportDelegate,
+  ExporterMetrics,
+  type ExportResponse,
+  getSharedConfigurationDefaults,
+  type IExporterTransport,
+  type IOtlpExportDelegate,
+  mergeOtlpSharedConfigurationWithDefaults,
+  OTLPExporterBase,
+  OTLPExporterError,
+} from "@opentelemetry/otlp-exporter-base";
+import { getSharedConfigurationFromEnvironment } from "@opentelemetry/otlp-exporter-base/node-http";
+import {
+  JsonLogsSerializer,
+  JsonMetricsSerializer,
+  JsonTraceSerializer,
+  LogsExporterMetricsHelper,
+  MetricsExporterMetricsHelper,
+  ProtobufLogsSerializer,
+  ProtobufMetricsSerializer,
+  ProtobufTraceSerializer,
+  TraceExporterMetricsHelper,
+} from "@opentelemetry/otlp-transformer";
+import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import { ConfigError } from "../config_error.ts";
+import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
+import type { OtlpProtocol, Signal } from "./config.ts";
+
+/** Environment the exporters read: `Deno.env.toObject()` in the service. */
+export type ExporterEnv = Readonly<Record<string, string | undefined>>;
+
+/** Where and how one signal is exported. */
+export interface FetchExporterOptions {
+  /** Full URL, `/v1/<signal>` included. */
+  readonly url: string;
+  readonly protocol: OtlpProtocol;
+  /** Defaults to the process environment. */
+  readonly env?: ExporterEnv;
+}
+
+/** An OTLP/HTTP span exporter sending with `fetch`. */
+export function createFetchSpanExporter(
+  options: FetchExporterOptions,
+): OTLPExporterBase<ReadableSpan[]> {
+  const json = options.protocol === "http/json";
+  return new OTLPExporterBase(
+    createDelegate(
+      "traces",
+      options,
+      json ? JsonTraceSerializer : ProtobufTraceSerializer,
+      TraceExporterMetricsHelper,
+      "otlp_http_span_exporter",
+    ),
+  );
+}
+
+/** An OTLP/HTTP metric exporter (cumulative temporality) sending with `fetch`. */
+export function createFetchMetricExporter(options: FetchExporterOptions): OTLPMetricExporterBase {
+  const json = options.protocol === "http/json";
+  return new OTLPMetricExporterBase(
+    createDelegate(
+      "metrics",
+      options,
+      json ? JsonMetricsSerializer : ProtobufMetricsSerializer,
+      MetricsExporterMetricsHelper,
+      "otlp_http_metric_exporter",
+    ),
+  );
+}
+
+/** An OTLP/HTTP log record exporter sending with `fetch`. */
+export function createFetchLogRecordExporter(
+  options: FetchExporterOptions,
+): OTLPExporterBase<ReadableLogRecord[]> {
+  const json = options.protocol === "http/json";
+  return new OTLPExporterBase(
+    createDelegate(
+      "logs",
+      options,
+      json ? JsonLogsSerializer : ProtobufLogsSerializer,
+      LogsExporterMetricsHelper,
+      "otlp_http_log_exporter",
+    ),
+  );
+}
+
+type Serializer<T> = Parameters<typeof createOtlpNetworkExportDelegate<T, unknown>>[1];
+type MetricsHelper<T> = ConstructorParameters<typeof ExporterMetrics<T>>[0]["metricsHelper"];
+
+function createDelegate<T>(
+  signal: Signal,
+  options: FetchExporterOptions,
+  serializer: Serializer<T>,
+  metricsHelper: MetricsHelper<T>,
+  componentType: string,
+): IOtlpExportDelegate<T> {
+  const env = options.env ?? Deno.env.toObject();
+  const upper = signal.toUpperCase();
+  const shared = mergeOtlpSharedConfigurationWithDefaults(
+    {},
+    getSharedConfigurationFromEnvironment(upper),
+    getSharedConfigurationDefaults(),
+  );
+  const transport = createFetchTransport({
+    url: options.url,
+    headers: {
+      ...readHeaders(env, upper),
+      "content-type": options.protocol === "http/json"
+        ? "application/json"
+        : "application/x-protobuf",
+      "user-agent": `${SERVICE_NAME}/${SERVICE_VERSION} (Deno fetch)`,
+    },
+    compression: shared.compression,
+    client: createTlsClient(env, upper),
+  });
+  const metrics = new ExporterMetrics<T>({
+    componentType,
+    metricsHelper,
+    url: options.url,
+    meterProvider: undefined,
+    responseAttributesFromError: (error) =>
+      error instanceof OTLPExporterError && error.code !== undefined
+        ? { "http.response.status_code": error.code }
+        : {},
+  });
+  return createOtlpNetworkExportDelegate(shared, serializer, metrics, transport);
+}
+
+/** Options for {@linkcode createFetchTransport}. */
+export interface FetchTransportOptions {
+  readonly url: string;
+  /** Sent with every request, `content-type` included. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly compression: "gzip" | "none";
+  /** A client trusting a private CA or presenting a client certificate. */
+  readonly client?: Deno.HttpClient | undefined;
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 6;
+const INITIAL_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * A transport that POSTs each export with `fetch`, retrying as the OTLP
+ * specification asks (429, 502, 503, 504 and network errors; `Retry-After`
+ * honoured; exponential backoff with jitter), all within `timeoutMillis`.
+ */
+export function createFetchTransport(options: FetchTransportOptions): IExporterTransport {
+  return {
+    async send(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+      const deadline = Date.now() + timeoutMillis;
+      let backoff = INITIAL_BACKOFF_MS;
+      let result = await post(options, data, timeoutMillis);
+      for (let attempt = 1; attempt < MAX_ATTEMPTS && result.status === "retryable"; attempt++) {
+        const jitter = 1 + (Math.random() * 0.4 - 0.2);
+        const wait = result.retryInMillis ?? Math.min(backoff * jitter, MAX_BACKOFF_MS);
+        backoff *= 1.5;
+        const remaining = deadline - Date.now();
+        if (wait >= remaining) break;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        result = await post(options, data, deadline - Date.now());
+      }
+      return result;
+    },
+    shutdown(): void {
+      options.client?.close();
+    },
+  };
+}
+
+async function post(
+  options: FetchTransportOptions,
+  data: Uint8Array,
+  timeoutMillis: number,
+): Promise<ExportResponse> {
+  const headers = new Headers(options.headers);
+  let body: BodyInit = new Uint8Array(data);
+  if (options.compression === "gzip") {
+    headers.set("content-encoding", "gzip");
+    body = await new Response(
+      new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).bytes();
+  }
+  let response: Response;
+  try {
+    response = await fetch(options.url, {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(Math.max(timeoutMillis, 1)),
+      ...(options.client ? { client: options.client } : {}),
+    });
+  } catch (error: unknown) {
+    // Refused, reset, DNS, TLS and timeouts: the collector may come back.
+    return { status: "retryable", error: networkError(error) };
+  }
+  const bytes = await response.bytes().catch(() => new Uint8Array());
+  if (response.ok) return { status: "success", data: bytes };
+  const detail = new TextDecoder().decode(bytes.subarray(0, 512));
+  const error = new OTLPExporterError(
+    `OTLP endpoint answered ${response.status} ${response.statusText}`.trim(),
+    response.status,
+    detail,
+  );
+  if (!RETRYABLE_STATUS.has(response.status)) return { status: "failure", error };
+  const retryInMillis = parseRetryAfter(response.headers.get("retry-after"));
+  return retryInMillis === undefined
+    ? { status: "retryable", error }
+    : { status: "retryable", error, retryInMillis };
+}
+
+function networkError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  // Deno puts the useful part ("Connection refused", "invalid peer certificate") in the cause.
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return new Error(`${error.message}${cause}`, { cause: error });
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(date - Date.now(), 0);
+}
+
+/** `OTEL_EXPORTER_OTLP_HEADERS` overlaid with the per-signal variable, as the specification says. */
+function readHeaders(env: ExporterEnv, upper: string): Record<string, string> {
+  return {
+    ...parseKeyPairsIntoRecord(env.OTEL_EXPORTER_OTLP_HEADERS),
+    ...parseKeyPairsIntoRecord(env[`OTEL_EXPORTER_OTLP_${upper}_HEADERS`]),
+  };
+}
+
+/**
+ * A client for the certificate variables, or `undefined` when none is set
+ * (then Deno's default root store applies).
+ *
+ * @throws {ConfigError} when a named file cannot be read.
+ */
+function createTlsClient(env: ExporterEnv, upper: string): Deno.HttpClient | undefined {
+  const ca = readPem(env, upper, "CERTIFICATE");
+  const cert = readPem(env, upper, "CLIENT_CERTIFICATE");
+  const key = readPem(env, upper, "CLIENT_KEY");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(
+      cert === undefined
+        ? "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"
+        : "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+      "must be set together with its certificate or key for mutual TLS",
+      "",
+    );
+  }
+  if (ca === undefined && cert === undefined) return undefined;
+  return Deno.createHttpClient({
+    ...(ca !== undefined ? { caCerts: [ca] } : {}),
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+  });
+}
+
+function readPem(env: ExporterEnv, upper: string, suffix: string): string | undefined {
+  const specific = `OTEL_EXPORTER_OTLP_${upper}_${suffix}`;
+  const general = `OTEL_EXPORTER_OTLP_${suffix}`;
+  const name = env[specific]?.trim() ? specific : general;
+  const path = env[name]?.trim();
+  if (!path) return undefined;
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error: unknown) {
+    const reason = error instanceof Deno.errors.NotCapable
+      ? "must name a PEM file the service is allowed to read (the compiled binary reads " +
+        "/etc/greet-api only; with deno run, add --allow-read=<file>)"
+      : `must name a readable PEM file (${error instanceof Error ? error.message : error})`;
+    throw new ConfigError(name, reason, path);
+  }
+}

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { ConfigError } from "../config_error.ts";
+import { findTool } from "../testing/external_tool.ts";
+import { OtlpReceiver } from "../testing/otlp_receiver.ts";
+import { createTestCa } from "../testing/test_ca.ts";
+import { createFetchSpanExporter, createFetchTransport } from "./fetch_transport.ts";
+
+const EMPTY_TRACES = new TextEncoder().encode('{"resourceSpans":[]}');
+const JSON_HEADERS = { "content-type": "application/json" };
+
+const openssl = findTool({
+  env: "OPENSSL_BIN",
+  command: "openssl",
+  hint: "install openssl (Debian: apt-get install openssl)",
+});
+
+Deno.test("createFetchTransport() retries a 503 after its Retry-After and then succeeds", async () => {
+  let calls = 0;
+  const receiver = await OtlpReceiver.start({
+    respond: () =>
+      ++calls === 1
+        ? new Response(null, { status: 503, headers: { "retry-after": "0" } })
+        : undefined,
+  });
+  try {
+    const transport = createFetchTransport({
+      url: `${receiver.url}/v1/traces`,
+      headers: JSON_HEADERS,
+      compression: "none",
+    });
+    const result = await transport.send(EMPTY_TRACES, 5_000);
+    assert.equal(result.status, "success");
+    assert.deepEqual(receiver.requests.map((r) => r.status), [503, 200]);
+  } finally {
+    await receiver.close();
+  }
+});
+
+Deno.test("createFetchTransport() gives up on a 400 at once and reports the status", async () => {
+  const receiver = await OtlpReceiver.start({
+    respond: () => new Response("bad payload", { status: 400 }),
+  });
+  try {
+    const transport = createFetchTransport({
+      url: `${receiver.url}/v1/traces`,
+      headers: JSON_HEADERS,
+      compression: "none",
+    });
+    const result = await transport.send(EMPTY_TRACES, 5_000);
+    assert.equal(result.status, "failure");
+    assert.match(String(result.status === "failure" && result.error.message), /answered 400/);
+    assert.equal(receiver.requests.length, 1);
+  } finally {
+    await receiver.close();
+  }
+});
+
+Deno.test("createFetchTransport() sends a gzip body with content-encoding: gzip", async () => {
+  const receiver = await OtlpReceiver.start();
+  try {
+    const transport = createFetchTransport({
+      url: `${receiver.url}/v1/traces`,
+      headers: JSON_HEADERS,
+      compression: "gzip",
+    });
+    assert.equal((await transport.send(EMPTY_TRACES, 5_000)).status, "success");
+    assert.equal(receiver.requests[0]?.contentEncoding, "gzip");
+    assert.equal(receiver.requests[0]?.status, 200, receiver.requests[0]?.error);
+  } finally {
+    await receiver.close();
+  }
+});
+
+Deno.test("createFetchTransport() reports a refused connection as retryable within the timeout", async () => {
+  const receiver = await OtlpReceiver.start();
+  const url = `${receiver.url}/v1/traces`;
+  await receiver.close(); // nothing listens there any more
+  const transport = createFetchTransport({ url, headers: JSON_HEADERS, compression: "none" });
+  const started = performance.now();
+  const result = await transport.send(EMPTY_TRACES, 300);
+  assert.equal(result.status, "retryable");
+  assert.ok(performance.now() - started < 2_000, "retries stay within the timeout");
+});
+
+Deno.test({
+  name:
+    "the span exporter sends over HTTPS to a private CA named by OTEL_EXPORTER_OTLP_CERTIFICATE, with the configured headers",
+  ignore: !openssl.path,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir({ prefix: "greet-api-tls-" });
+    let receiver: OtlpReceiver | undefined;
+    try {
+      const ca = await createTestCa(dir, openssl.path);
+      const rx = await OtlpReceiver.start({ tls: { cert: ca.cert, key: ca.key } });
+      receiver = rx;
+      assert.match(rx.url, /^https:/);
+      const exporter = createFetchSpanExporter({
+        url: `${rx.url}/v1/traces`,
+        protocol: "http/protobuf",
+        env: {
+          OTEL_EXPORTER_OTLP_CERTIFICATE: ca.caCertPath,
+          OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20token-1,x-scope=greet",
+          OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-scope=traces",
+        },
+      });
+      const provider = new TracerProvider({
+        spanProcessors: [new SimpleSpanProcessor({ exporter })],
+      });
+      try {
+        provider.getTracer("test").startSpan("over tls").end();
+        await provider.forceFlush();
+      } finally {
+        await provider.shutdown();
+      }
+      assert.deepEqual(rx.spans.map((s) => s.name), ["over tls"]);
+      const headers = rx.requests[0]?.headers ?? {};
+      assert.equal(headers.authorization, "Bearer token-1");
+      assert.equal(headers["x-scope"], "traces", "the per-signal variable wins");
+      assert.equal(rx.requests[0]?.contentType, "application/x-protobuf");
+    } finally {
+      await receiver?.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("an unreadable OTEL_EXPORTER_OTLP_CERTIFICATE stops start-up naming the variable", () => {
+  assert.throws(
+    () =>
+      createFetchSpanExporter({
+        url: "https://127.0.0.1:1/v1/traces",
+        protocol: "http/json",
+        env: { OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: "/nonexistent/ca.pem" },
+      }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.variable === "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE" &&
+      error.message.includes('"/nonexistent/ca.pem"'),
+  );
+});
+
+Deno.test("a client certificate without its key stops start-up", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "greet-api-tls-" });
+  try {
+    await Deno.writeTextFile(`${dir}/client.pem`, "not checked before the key is");
+    assert.throws(
+      () =>
+        createFetchSpanExporter({
+          url: "https://127.0.0.1:1/v1/traces",
+          protocol: "http/json",
+          env: { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: `${dir}/client.pem` },
+        }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.variable === "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
