@@ -49,7 +49,9 @@ const MARKS: Readonly<Record<CheckStatus, string>> = { pass: "✓", fail: "✗",
 
 /** Builds a report whose `ok` says whether any check failed. */
 export function createReport(fields: Omit<DoctorReport, "ok">): DoctorReport {
-  return { ok: fields.checks.every((check) => check.status !== "fail"), ...fields };
+  const { traceId, configuration, resource, checks } = fields;
+  const ok = checks.every((check) => check.status !== "fail");
+  return { ok, traceId, configuration, resource, checks };
 }
 
 /** Renders the report as the checklist `doctor` prints. */

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { OtlpReceiver } from "../testing/otlp_receiver.ts";
+import { FakeStack } from "./_fake_stack.ts";
+import { checkStack } from "./stack_checks.ts";
+
+Deno.test("checkStack() looks only for signals whose export was accepted, and always checks Grafana", async () => {
+  const receiver = await OtlpReceiver.start();
+  const stack = await FakeStack.start(receiver);
+  try {
+    const result = await checkStack({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      serviceName: "greet-api",
+      instanceId: "instance-1",
+      accepted: { traces: false, metrics: false, logs: false },
+    }, {
+      urls: stack.urls,
+      waitMs: 1_000,
+      timeoutMs: 1_000,
+      grafanaAuth: { user: "admin", password: "secret" },
+    });
+    assert.deepEqual(
+      result.checks.map((c) => `${c.id} ${c.status}`),
+      [
+        "stack.tempo skip",
+        "stack.loki skip",
+        "stack.prometheus skip",
+        "stack.grafana.prometheus pass",
+        "stack.grafana.tempo pass",
+        "stack.grafana.loki pass",
+      ],
+    );
+    assert.deepEqual(stack.requests.tempo, []);
+    assert.deepEqual(result.dates.map((d) => d.source), ["Grafana"]);
+  } finally {
+    await stack.close();
+    await receiver.close();
+  }
+});
+
+Deno.test("checkStack() does not take another instance's metric for this run's", async () => {
+  const receiver = await OtlpReceiver.start();
+  const stack = await FakeStack.start(receiver);
+  try {
+    // An earlier run's metric, from another service.instance.id.
+    const response = await fetch(`${receiver.url}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        resourceMetrics: [{
+          resource: {
+            attributes: [{ key: "service.instance.id", value: { stringValue: "earlier" } }],
+          },
+          scopeMetrics: [{
+            metrics: [{
+              name: "app.doctor.probes",
+              sum: {
+                aggregationTemporality: 2,
+                isMonotonic: true,
+                dataPoints: [{ asInt: "1", timeUnixNano: "1" }],
+              },
+            }],
+          }],
+        }],
+      }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const result = await checkStack({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      serviceName: "greet-api",
+      instanceId: "this-run",
+      accepted: { traces: false, metrics: true, logs: false },
+    }, { urls: stack.urls, waitMs: 300, timeoutMs: 1_000 });
+    const prometheus = result.checks.find((c) => c.id === "stack.prometheus");
+    assert.equal(prometheus?.status, "fail");
+    assert.match(prometheus?.detail ?? "", /instance="this-run"\} has no sample/);
+  } finally {
+    await stack.close();
+    await receiver.close();
+  }
+});
