@@ -68,8 +68,10 @@ export function clockCheck(samples: readonly DateSample[]): Check {
     id: "clock",
     title: "clock",
     status: "pass",
-    detail: `within ${Math.max(seconds, 1)} s of ${samples.length} server${
+    detail: `within ${
+      Math.max(seconds, 1)
+    } s of the servers' clocks (${samples.length} Date header${
       samples.length === 1 ? "" : "s"
-    } (limit ${MAX_SKEW_MS / 1000} s)`,
+    }, limit ${MAX_SKEW_MS / 1000} s)`,
   };
 }

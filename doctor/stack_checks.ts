@@ -103,8 +103,10 @@ async function pollUntil(
   for (;;) {
     const result = await poll();
     const seconds = Math.round((Date.now() - started) / 100) / 10;
-    if (result.kind !== "missing" || Date.now() + backoff > deadline) return { result, seconds };
-    await new Promise((resolve) => setTimeout(resolve, backoff));
+    const remaining = deadline - Date.now();
+    if (result.kind !== "missing" || remaining <= 0) return { result, seconds };
+    // The last poll happens at the deadline itself.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, remaining)));
     backoff = Math.min(backoff * 2, 2_000);
   }
 }
