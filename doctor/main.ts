@@ -52,7 +52,11 @@ The OTLP settings come from the same OTEL_* variables the service reads.`;
 
 /** Options for {@linkcode runDoctor}. */
 export interface DoctorOptions {
-  /** The environment to read the configuration from, as the service would. */
+  /**
+   * The environment to read the configuration from, as the service would.
+   * The resource, like the service's, comes from the process environment
+   * (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`) through the SDK's detector.
+   */
   readonly env: Env;
   /** With `--stack`: where the backends are; `undefined` skips the stack checks. */
   readonly stack?: StackUrls | undefined;
