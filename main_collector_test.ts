@@ -15,7 +15,7 @@ for (const protocol of ["http/json", "http/protobuf"] as const) {
     name: `a real collector accepts the service's traces, metrics and logs over ${protocol}, ` +
       "with trace ids matching across signals",
     ignore: !collectorBin.path,
-    async fn() {
+    async fn(): Promise<void> {
       const collector = await Collector.start();
       let service: ServiceProcess | undefined;
       try {

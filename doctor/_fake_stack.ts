@@ -9,7 +9,7 @@
  * @module
  */
 import type { OtlpReceiver } from "../testing/otlp_receiver.ts";
-import { PROBE_METRIC } from "./probe_payload.ts";
+import { PROBE_METRIC } from "../telemetry/probe_payload.ts";
 import type { StackUrls } from "./stack_checks.ts";
 
 /** Loki's own message (pkg/validation) when structured metadata is not allowed. */

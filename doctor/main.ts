@@ -11,7 +11,7 @@ import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import { clockCheck, type DateSample } from "./clock.ts";
 import { type ExportTarget, reportConfig } from "./config_report.ts";
 import { sendExport } from "./export_probe.ts";
-import { type Probe, recordProbe } from "./probe_payload.ts";
+import { type Probe, recordProbe } from "../telemetry/probe_payload.ts";
 import { checkReachability, type Lookup } from "./reachability.ts";
 import { type Check, createReport, type DoctorReport, renderJson, renderText } from "./report.ts";
 import {

@@ -9,7 +9,7 @@
 import type { Signal } from "../telemetry/config.ts";
 import { type DateSample, dateSample } from "./clock.ts";
 import { errorText, HINTS } from "./hints.ts";
-import { PROBE_METRIC_PROMETHEUS } from "./probe_payload.ts";
+import { PROBE_METRIC_PROMETHEUS } from "../telemetry/probe_payload.ts";
 import type { Check } from "./report.ts";
 
 /** Base URLs of the stack's HTTP APIs. */

@@ -30,7 +30,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import type { OtlpProtocol, Signal } from "../telemetry/config.ts";
+import type { OtlpProtocol, Signal } from "./config.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 
 /** Name of the test counter; Prometheus stores it as `app_doctor_probes_total`. */
