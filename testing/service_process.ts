@@ -25,6 +25,8 @@ export interface StartServiceOptions {
   readonly command?: readonly string[];
   /** How long to wait for the "listening" line; defaults to 30 s. */
   readonly startTimeoutMs?: number;
+  /** Working directory; defaults to the repository root. */
+  readonly cwd?: string | URL;
 }
 
 /** Permission flags of `deno task start`, so tests run the service exactly as users do. */
@@ -69,7 +71,7 @@ export class ServiceProcess {
     if (program === undefined) throw new Error("Cannot start the service: command is empty");
     const child = new Deno.Command(program, {
       args: [...programArgs, ...(options.args ?? [])],
-      cwd: new URL("..", import.meta.url),
+      cwd: options.cwd ?? new URL("..", import.meta.url),
       env: { PORT: "0", HOST: "127.0.0.1", LOG_FORMAT: "json", NO_COLOR: "1", ...options.env },
       stdin: "null",
       stdout: "piped",
