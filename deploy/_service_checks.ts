@@ -1,14 +1,16 @@
 /**
- * The check the deployment tests run against a service however it was
- * started (compiled binary, arm64 Deno under qemu): one `/greet` request,
- * then SIGTERM, then its span, log record and metrics at the receiver.
+ * The checks the deployment tests run against a service however it was
+ * started (`deno run`, compiled binary, arm64 Deno under qemu): one `/greet`
+ * request, then SIGTERM, then its span, log record and metrics at the
+ * receiver, over HTTP or HTTPS.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import type { OtlpReceiver } from "../testing/otlp_receiver.ts";
+import { OtlpReceiver } from "../testing/otlp_receiver.ts";
 import type { ServiceProcess } from "../testing/service_process.ts";
+import { createTestCa } from "../testing/test_ca.ts";
 
 /** Environment that holds every export until the shutdown flush, so nothing races a timer. */
 export function flushOnlyEnv(receiver: OtlpReceiver): Record<string, string> {
@@ -54,4 +56,47 @@ export async function assertGreetsAndExports(
   const greetings = receiver.metrics.find((m) => m.name === "app.greetings");
   assert.deepEqual(greetings?.dataPoints.map((p) => p.value), [1]);
   assert.ok(receiver.metrics.some((m) => m.name === "http.server.request.duration"));
+}
+
+/** `host.arch` as the service reports it for the machine running the tests. */
+export function hostArch(): string {
+  return Deno.build.arch === "x86_64" ? "amd64" : "arm64";
+}
+
+/**
+ * Starts a service (with the extra environment given) that must export over
+ * HTTPS, as to a hosted OTLP gateway: a TLS receiver whose certificate is
+ * signed by a throwaway CA, trusted through `DENO_CERT` (the runtime's root
+ * store, which a compiled binary also reads at start-up), and an
+ * `authorization` header from `OTEL_EXPORTER_OTLP_HEADERS`. Asserts the same
+ * as {@linkcode assertGreetsAndExports} plus the header on every export.
+ */
+export async function assertExportsOverHttps(
+  start: (env: Record<string, string>) => Promise<ServiceProcess>,
+  openssl: string,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "greet-api-https-" });
+  let receiver: OtlpReceiver | undefined;
+  let service: ServiceProcess | undefined;
+  try {
+    const ca = await createTestCa(dir, openssl);
+    const rx = await OtlpReceiver.start({ tls: { cert: ca.cert, key: ca.key } });
+    receiver = rx;
+    assert.match(rx.url, /^https:\/\//);
+    service = await start({
+      ...flushOnlyEnv(rx),
+      DENO_CERT: ca.caCertPath,
+      OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20gateway-token",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    });
+    await assertGreetsAndExports(service, rx, hostArch());
+    assert.deepEqual(
+      new Set(rx.requests.map((r) => `${r.path} ${r.status} ${r.headers.authorization}`)),
+      new Set(["traces", "metrics", "logs"].map((s) => `/v1/${s} 200 Bearer gateway-token`)),
+    );
+  } finally {
+    await service?.stop("SIGKILL");
+    await receiver?.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 }
