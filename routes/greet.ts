@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Counter, type Meter, metrics, trace } from "@opentelemetry/api";
+import { type Meter, metrics, trace } from "@opentelemetry/api";
 import { HttpError } from "./http_error.ts";
 import { APP_GREETINGS } from "../telemetry/instruments.ts";
 import { ATTR_APP_GREETING_KIND } from "../telemetry/semconv.ts";
@@ -31,20 +31,26 @@ export type GreetingKind = "default" | "named";
  */
 export function createGreetHandler(options: GreetOptions = {}): (req: Request) => Response {
   const meter = options.meter ?? metrics.getMeter(SERVICE_NAME);
-  const greetings: Counter = meter.createCounter(APP_GREETINGS.name, {
-    unit: APP_GREETINGS.unit,
-    description: APP_GREETINGS.description,
-  });
-  // Two pre-built attribute sets: the counter's cardinality is fixed at two.
+  // Two running totals, one per kind, reported when metrics are collected:
+  // the counter's cardinality is fixed at two and a greeting costs one addition.
+  const counts: Record<GreetingKind, number> = { default: 0, named: 0 };
   const kindAttributes: Record<GreetingKind, Record<string, string>> = {
     default: { [ATTR_APP_GREETING_KIND]: "default" },
     named: { [ATTR_APP_GREETING_KIND]: "named" },
   };
+  meter.createObservableCounter(APP_GREETINGS.name, {
+    unit: APP_GREETINGS.unit,
+    description: APP_GREETINGS.description,
+  }).addCallback((result) => {
+    for (const kind of ["default", "named"] as const) {
+      if (counts[kind] > 0) result.observe(counts[kind], kindAttributes[kind]);
+    }
+  });
 
   return function greet(req: Request): Response {
     const name = parseName(new URL(req.url).searchParams);
     const kind: GreetingKind = name === undefined ? "default" : "named";
-    greetings.add(1, kindAttributes[kind]);
+    counts[kind]++;
     trace.getActiveSpan()?.setAttribute(ATTR_APP_GREETING_KIND, kind);
     return Response.json({ message: `Hello, ${name ?? "World"}!` });
   };

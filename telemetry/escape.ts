@@ -9,6 +9,9 @@
 // reorder what a reader sees, or hide text.
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
+// Printable ASCII: the common case, checked far faster than UNSAFE.
+const PLAIN = /^[\x20-\x7e]*$/;
+
 /** Longest untrusted value kept; the rest is cut and marked. */
 export const MAX_UNTRUSTED_LENGTH = 256;
 
@@ -17,6 +20,7 @@ export const MAX_UNTRUSTED_LENGTH = 256;
  * escapes and the result is cut to {@linkcode MAX_UNTRUSTED_LENGTH} characters.
  */
 export function escapeUntrusted(text: string): string {
+  if (text.length <= MAX_UNTRUSTED_LENGTH && PLAIN.test(text)) return text;
   const cut = text.length > MAX_UNTRUSTED_LENGTH
     ? `${text.slice(0, MAX_UNTRUSTED_LENGTH)}...(${text.length - MAX_UNTRUSTED_LENGTH} more)`
     : text;

@@ -20,7 +20,6 @@ import {
   SpanStatusCode,
   trace,
   type Tracer,
-  type UpDownCounter,
 } from "@opentelemetry/api";
 import {
   ATTR_EXCEPTION_MESSAGE,
@@ -44,6 +43,7 @@ import type { Logger } from "./logger.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import { escapeUntrusted } from "./escape.ts";
 import { createMemo } from "./memo.ts";
+import { createTallySet, type Tally } from "./tally.ts";
 
 /** What running a request produced: the response, and the error if one escaped the handler. */
 export interface Outcome {
@@ -115,14 +115,16 @@ export function createHttpServerInstrumentation(
     description: HTTP_SERVER_REQUEST_DURATION.description,
     advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
   });
-  const active: UpDownCounter = meter.createUpDownCounter(HTTP_SERVER_ACTIVE_REQUESTS.name, {
-    unit: HTTP_SERVER_ACTIVE_REQUESTS.unit,
-    description: HTTP_SERVER_ACTIVE_REQUESTS.description,
-  });
+  const active = createTallySet(
+    meter.createObservableUpDownCounter(HTTP_SERVER_ACTIVE_REQUESTS.name, {
+      unit: HTTP_SERVER_ACTIVE_REQUESTS.unit,
+      description: HTTP_SERVER_ACTIVE_REQUESTS.description,
+    }),
+  );
 
   // Attribute sets and names depend on method, route, status and scheme only:
   // built once per combination and reused.
-  const activeAttributesOf = createMemo<Attributes>();
+  const activeOf = createMemo<Tally>();
   const durationAttributesOf = createMemo<Attributes>();
   const spanNameOf = createMemo<string>();
 
@@ -136,11 +138,12 @@ export function createHttpServerInstrumentation(
     const start = performance.now();
     const method = normalizeMethod(req.method);
     const scheme = url.protocol.slice(0, -1);
-    const activeAttributes = activeAttributesOf(`${method} ${scheme}`, () => ({
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_SCHEME]: scheme,
-    }));
-    active.add(1, activeAttributes);
+    const inFlight = activeOf(`${method} ${scheme}`, () =>
+      active.for({
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_URL_SCHEME]: scheme,
+      }));
+    inFlight.add(1);
     const name = spanNameOf(`${method} ${route}`, () => spanName(method, route));
 
     const attributes = requestSpanAttributes({
@@ -168,7 +171,7 @@ export function createHttpServerInstrumentation(
     try {
       outcome = await context.with(ctx, run);
     } finally {
-      active.add(-1, activeAttributes);
+      inFlight.add(-1);
     }
     const { response, error } = outcome;
     const status = response.status;

@@ -55,7 +55,8 @@ export const HTTP_SERVER_REQUEST_DURATION: InstrumentDescriptor = {
 /** Requests currently being handled. */
 export const HTTP_SERVER_ACTIVE_REQUESTS: InstrumentDescriptor = {
   name: METRIC_HTTP_SERVER_ACTIVE_REQUESTS,
-  kind: "updowncounter",
+  // Observed from a running tally at collection time: no per-request hashing.
+  kind: "observable_updowncounter",
   unit: "{request}",
   description: "Number of active HTTP server requests.",
   attributes: ["http.request.method", "url.scheme"],
@@ -64,7 +65,8 @@ export const HTTP_SERVER_ACTIVE_REQUESTS: InstrumentDescriptor = {
 /** Greetings served, split only by whether a name was given. */
 export const APP_GREETINGS: InstrumentDescriptor = {
   name: METRIC_APP_GREETINGS,
-  kind: "counter",
+  // Observed from running tallies at collection time: no per-request hashing.
+  kind: "observable_counter",
   unit: "{greeting}",
   description: "Greetings served, by kind (default or named).",
   attributes: ["app.greeting.kind"],
