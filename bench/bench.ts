@@ -3,8 +3,8 @@
  * start with and without telemetry, side by side with a bare `Deno.serve`,
  * in one run on one machine.
  *
- * Each configuration runs against a local OTLP receiver that counts what
- * arrives. The server is pinned to CPU 0 and wrk to CPU 1 when the machine has
+ * Each configuration runs against a local OTLP sink that keeps what arrives
+ * and counts it after the run. The server is pinned to CPU 0 and wrk to CPU 1 when the machine has
  * two, configurations are interleaved round by round, and each run starts with
  * a warm-up. Results are printed as a table and written to bench/results/.
  *
@@ -14,10 +14,10 @@
  *
  * @module
  */
-import { OtlpReceiver } from "../testing/otlp_receiver.ts";
 import { startTaskFlags } from "../testing/service_process.ts";
 import { freePort } from "../testing/free_port.ts";
 import { cpuSeconds, rssMegabytes } from "./proc.ts";
+import { startSink } from "./sink.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 import { renderTable, type RunResult, summarize } from "./report.ts";
 
@@ -103,7 +103,7 @@ async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 /** Runs one configuration once: cold start, idle memory, warm-up, load, flush. */
 async function runOnce(config: Configuration): Promise<RunResult> {
-  const receiver = await OtlpReceiver.start();
+  const receiver = startSink();
   const port = freePort();
   const { child, coldStartMs } = await startServer(config, port, receiver.url);
   try {
@@ -120,6 +120,7 @@ async function runOnce(config: Configuration): Promise<RunResult> {
     const stderr = await text(child.stderr);
     if (!status.success) throw new Error(`${config.name} exited ${status.code}: ${stderr}`);
     const served = 1 + warmup.requests + load.requests;
+    const received = await receiver.count();
     return {
       configuration: config.name,
       requestsPerSecond: load.requestsPerSecond,
@@ -131,9 +132,9 @@ async function runOnce(config: Configuration): Promise<RunResult> {
       idleRssMb,
       coldStartMs,
       requestsServed: served,
-      spansReceived: receiver.spans.filter((s) => s.name.startsWith("GET")).length,
-      logsReceived: receiver.logs.filter((l) => String(l.body).includes("GET /greet 200")).length,
-      metricExports: receiver.requests.filter((r) => r.signal === "metrics").length,
+      spansReceived: received.spans,
+      logsReceived: received.accessLogs,
+      metricExports: received.metricExports,
     };
   } finally {
     try {
