@@ -269,12 +269,17 @@ function createTlsClient(env: ExporterEnv, upper: string): Deno.HttpClient | und
   const ca = readPem(env, upper, "CERTIFICATE");
   const cert = readPem(env, upper, "CLIENT_CERTIFICATE");
   const key = readPem(env, upper, "CLIENT_KEY");
-  if ((cert === undefined) !== (key === undefined)) {
+  if (cert !== undefined && key === undefined) {
     throw new ConfigError(
-      cert === undefined
-        ? "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"
-        : "OTEL_EXPORTER_OTLP_CLIENT_KEY",
-      "must be set together with its certificate or key for mutual TLS",
+      "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+      "must be set when OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE is: mutual TLS needs both",
+      "",
+    );
+  }
+  if (key !== undefined && cert === undefined) {
+    throw new ConfigError(
+      "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+      "must be set when OTEL_EXPORTER_OTLP_CLIENT_KEY is: mutual TLS needs both",
       "",
     );
   }
