@@ -2,8 +2,8 @@
  * OpenTelemetry settings read from the standard `OTEL_*` environment
  * variables, validated once at start-up.
  *
- * The OTLP exporters parse `OTEL_EXPORTER_OTLP_*_HEADERS`, `_TIMEOUT`,
- * `_COMPRESSION` and the certificate variables themselves. This module
+ * The fetch transport (fetch_transport.ts) reads `OTEL_EXPORTER_OTLP_*_HEADERS`,
+ * `_TIMEOUT`, `_COMPRESSION` and the certificate variables. This module
  * resolves what the SDK packages of the 3.x line no longer read (sampler,
  * exporter selection, protocol, intervals) and the endpoints, because the
  * exporters only emit a diagnostic and fall back to `localhost:4318` on a
