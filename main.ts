@@ -104,6 +104,12 @@ export async function main(
             [`otel.${signal}.failed_exports`, health.failedExports],
             [`otel.${signal}.dropped_items`, health.droppedItems],
             [`otel.${signal}.undelivered_items`, health.pendingItems],
+            // Spans and log records: recorded minus delivered is everything
+            // lost, the full queue's refusals included.
+            ...(signal === "metrics" ? [] : [
+              [`otel.${signal}.recorded_items`, health.recordedItems],
+              [`otel.${signal}.delivered_items`, health.deliveredItems],
+            ]),
           ]),
         ),
       });

@@ -24,6 +24,14 @@ export interface SignalHealth {
   droppedItems: number;
   /** Items handed to the exporter whose export has not finished yet. */
   pendingItems: number;
+  /**
+   * Spans or log records the service recorded (given to the batch processor);
+   * zero for metrics. Those neither delivered, dropped nor pending were
+   * refused by the full queue or were still queued at shutdown.
+   */
+  recordedItems: number;
+  /** Items in exports that succeeded. */
+  deliveredItems: number;
   /** Whether the latest export failed. */
   failing: boolean;
   /** The latest failure's message. */
@@ -38,6 +46,11 @@ export class ExportMonitor {
   /** Reports outages and recoveries through `logger`. */
   constructor(logger: Logger) {
     this.#logger = logger;
+  }
+
+  /** Counts one span or log record given to `signal`'s batch processor. */
+  recorded(signal: Signal): void {
+    this.#state(signal).recordedItems++;
   }
 
   /** Counters for `signal` (all zero before its first export). */
@@ -77,6 +90,8 @@ export class ExportMonitor {
         failedExports: 0,
         droppedItems: 0,
         pendingItems: 0,
+        recordedItems: 0,
+        deliveredItems: 0,
         failing: false,
         lastError: undefined,
       };
@@ -89,6 +104,7 @@ export class ExportMonitor {
     const state = this.#state(signal);
     if (result.code === ExportResultCode.SUCCESS) {
       state.exported++;
+      state.deliveredItems += items;
       if (state.failing) {
         state.failing = false;
         this.#logger.info("OTLP export recovered", {

@@ -37,6 +37,8 @@ Deno.test("an outage is logged once when it starts and once when it ends, with w
     failedExports: 3,
     droppedItems: 9,
     pendingItems: 0,
+    recordedItems: 0,
+    deliveredItems: 9,
     failing: false,
     lastError: "ECONNREFUSED",
   });
@@ -50,4 +52,17 @@ Deno.test("items of an export still in flight are counted as pending", () => {
   monitor.watch("logs", "http://x/v1/logs", never, (items: number[]) => items.length)
     .export([1, 2], () => {});
   assert.equal(monitor.health("logs").pendingItems, 2);
+});
+
+Deno.test("recorded items are counted apart from delivered ones, so queue drops show as the difference", () => {
+  const monitor = new ExportMonitor(
+    createLogger({ level: "error", format: "json", write: () => {} }),
+  );
+  const exporter = monitor.watch("traces", "http://x/v1/traces", new ScriptedExporter(), (
+    items: number[],
+  ) => items.length);
+  for (let i = 0; i < 5; i++) monitor.recorded("traces");
+  exporter.export([1, 2], () => {});
+  assert.equal(monitor.health("traces").recordedItems, 5);
+  assert.equal(monitor.health("traces").deliveredItems, 2);
 });

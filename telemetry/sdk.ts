@@ -21,6 +21,7 @@ import {
   metrics,
   propagation,
   trace,
+  TraceFlags,
   type TracerProvider as ApiTracerProvider,
 } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -31,13 +32,22 @@ import {
   W3CTraceContextPropagator,
 } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import {
+  BatchLogRecordProcessor,
+  LoggerProvider,
+  type LogRecordProcessor,
+} from "@opentelemetry/sdk-logs";
 import {
   MeterProvider,
   PeriodicExportingMetricReader,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import type { LogFormat, LogLevel } from "../config.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import { type Signal, SIGNALS, type TelemetryConfig } from "./config.ts";
@@ -163,6 +173,9 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
     spanLimits: { attributeValueLengthLimit: 1024 },
     spanProcessors: spanExporter
       ? [
+        // Counts what the batch processor is offered, so the shutdown report
+        // can tell spans its bounded queue refused from spans delivered.
+        countingProcessor(() => monitor.recorded("traces")),
         new BatchSpanProcessor({
           exporter: monitor.watch("traces", config.traces.endpoint.value, spanExporter, length),
           ...config.spanBatch,
@@ -177,6 +190,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
     logRecordLimits: { attributeValueLengthLimit: 4096 },
     processors: logExporter
       ? [
+        countingProcessor(() => monitor.recorded("logs")),
         new BatchLogRecordProcessor({
           exporter: monitor.watch("logs", config.logs.endpoint.value, logExporter, length),
           ...config.logBatch,
@@ -240,6 +254,22 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
       for (const signal of SIGNALS) health[signal] = { ...monitor.health(signal) };
       return { completed, health };
     },
+  };
+}
+
+/**
+ * A span and log record processor that only counts: sampled spans as they
+ * end (the batch processor drops unsampled ones too), every log record.
+ */
+function countingProcessor(count: () => void): SpanProcessor & LogRecordProcessor {
+  return {
+    onStart: () => {},
+    onEnd: (span: ReadableSpan) => {
+      if (span.spanContext().traceFlags & TraceFlags.SAMPLED) count();
+    },
+    onEmit: () => count(),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
   };
 }
 
