@@ -47,6 +47,11 @@ export interface CollectorOptions {
   readonly config?: string;
   /** How long the collector may take to become healthy. Defaults to 30 000 ms. */
   readonly startTimeoutMs?: number;
+  /**
+   * OTLP/HTTP port; defaults to a free one. Starting a second collector on
+   * the port of a stopped one simulates a collector that restarts.
+   */
+  readonly otlpPort?: number;
 }
 
 const DEFAULT_CONFIG = decodeURIComponent(
@@ -93,7 +98,7 @@ export class Collector {
     const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
     for (let attempt = 1;; attempt++) {
       const outputDir = await Deno.makeTempDir({ prefix: "otelcol-" });
-      const otlpPort = freePort();
+      const otlpPort = options.otlpPort ?? freePort();
       const healthPort = freePort();
       const child = new Deno.Command(bin, {
         args: [`--config=${config}`],

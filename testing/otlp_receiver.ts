@@ -87,6 +87,12 @@ export interface OtlpReceiverOptions {
    * The certificate must be valid for `127.0.0.1`.
    */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * Port to listen on; defaults to one the system picks. A test that stops
+   * a receiver and starts another on the same port simulates a collector
+   * that restarts.
+   */
+  readonly port?: number;
 }
 
 const PATHS: Record<string, Signal> = {
@@ -131,13 +137,13 @@ export class OtlpReceiver implements ReceivedTelemetry {
     this.#scheme = options.tls ? "https" : "http";
   }
 
-  /** Starts a receiver on 127.0.0.1 with a port chosen by the system, over HTTPS if `tls` is given. */
+  /** Starts a receiver on 127.0.0.1 (on `port`, else one the system picks), over HTTPS if `tls` is given. */
   static start(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
     const receiver = new OtlpReceiver(options);
     const listening = Promise.withResolvers<void>();
     receiver.#server = Deno.serve({
       hostname: "127.0.0.1",
-      port: 0,
+      port: options.port ?? 0,
       onListen: () => listening.resolve(),
       ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
     }, (request) => receiver.#handle(request));
