@@ -8,6 +8,7 @@
  * @module
  */
 import { ConfigError } from "./config_error.ts";
+import type { Env } from "./env.ts";
 import { loadTelemetryConfig, type TelemetryConfig } from "./telemetry/config.ts";
 
 export { ConfigError };
@@ -35,8 +36,8 @@ export interface Config {
   readonly telemetry: TelemetryConfig;
 }
 
-/** A read-only view of environment variables, as `Deno.env.toObject()` returns. */
-export type Env = Readonly<Record<string, string | undefined>>;
+/** A read-only view of environment variables by name. */
+export type { Env };
 
 /**
  * Reads and validates the configuration.

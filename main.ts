@@ -5,6 +5,7 @@
  */
 import { parseArgs, USAGE } from "./cli.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { type Env, processEnv } from "./env.ts";
 import { doctorMain } from "./doctor/main.ts";
 import { createApp } from "./routes/app.ts";
 import type { Readiness } from "./routes/health.ts";
@@ -22,7 +23,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
  */
 export async function main(
   args: readonly string[] = Deno.args,
-  env: Readonly<Record<string, string>> = Deno.env.toObject(),
+  env: Env = processEnv(),
 ): Promise<number> {
   const command = parseArgs(args);
   switch (command.kind) {

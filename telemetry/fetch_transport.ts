@@ -49,10 +49,11 @@ import {
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { ConfigError } from "../config_error.ts";
+import { processEnv } from "../env.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import type { OtlpProtocol, Signal } from "./config.ts";
 
-/** Environment the exporters read: `Deno.env.toObject()` in the service. */
+/** Environment the exporters read: {@linkcode processEnv} in the service. */
 export type ExporterEnv = Readonly<Record<string, string | undefined>>;
 
 /** Where and how one signal is exported. */
@@ -120,7 +121,7 @@ function createDelegate<T>(
   metricsHelper: MetricsHelper<T>,
   componentType: string,
 ): IOtlpExportDelegate<T> {
-  const env = options.env ?? Deno.env.toObject();
+  const env = options.env ?? processEnv();
   const upper = signal.toUpperCase();
   const shared = mergeOtlpSharedConfigurationWithDefaults(
     {},
