@@ -13,8 +13,13 @@ import { createTestCa } from "./testing/test_ca.ts";
 
 const openssl = findTool({ env: "OPENSSL_BIN", command: "openssl", hint: "install openssl" });
 
-/** Every variable the service reads: its own, and the OpenTelemetry ones (`OTEL_*`). */
-const ENV_ALLOW = "HOST,PORT,LOG_LEVEL,LOG_FORMAT,SHUTDOWN_TIMEOUT_MS,OTEL_*";
+/**
+ * Every variable the program reads: the service's own, the OpenTelemetry
+ * ones (`OTEL_*`) and the Grafana login of `greet-api doctor`, which the
+ * compiled binary runs under the same permissions.
+ */
+const ENV_ALLOW = "HOST,PORT,LOG_LEVEL,LOG_FORMAT,SHUTDOWN_TIMEOUT_MS,OTEL_*," +
+  "GRAFANA_USER,GRAFANA_PASSWORD,GRAFANA_ADMIN_USER,GRAFANA_ADMIN_PASSWORD";
 
 /** Runs main.ts with exactly `flags` and the service's own port. */
 function narrowCommand(flags: readonly string[]): string[] {
@@ -99,12 +104,14 @@ Deno.test("without network access to the OTLP endpoint the service still serves 
   }
 });
 
-Deno.test("deno task start and dev grant env access to the service's variables only, never -A", () => {
+Deno.test("deno task start, dev and doctor grant env access to the program's variables only, never -A", () => {
   const flags = startTaskFlags();
   assert.ok(flags.includes(`--allow-env=${ENV_ALLOW}`), flags.join(" "));
   assert.ok(flags.includes("--allow-sys=hostname"), flags.join(" "));
   assert.ok(!flags.some((f) => f === "--allow-env" || f.startsWith("--allow-read")));
-  assert.ok(denoJson.tasks.dev.includes(`--allow-env=${ENV_ALLOW}`), denoJson.tasks.dev);
+  for (const task of [denoJson.tasks.dev, denoJson.tasks.doctor]) {
+    assert.ok(task.includes(`--allow-env=${ENV_ALLOW} `), task);
+  }
 });
 
 const SECRET = "s3cr3t-token-5f2a";
