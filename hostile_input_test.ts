@@ -275,7 +275,8 @@ Deno.test("huge URLs and headers, slow clients and 1,000 idle connections leave 
         concurrency: 16,
       });
       assert.deepEqual(load.failures, []);
-      assert.ok(load.p99Ms < 250, `p99 ${load.p99Ms.toFixed(1)} ms`);
+      // Generous for a busy CI machine (normal: a few ms), still far below a stall.
+      assert.ok(load.p99Ms < 500, `p99 ${load.p99Ms.toFixed(1)} ms`);
     });
 
     const peak = rssMegabytes(svc.pid);

@@ -258,3 +258,17 @@ Deno.test("an unreachable collector costs no request and is reported once per si
   assert.match(String(last?.msg), /^telemetry flush/);
   assert.ok(Number(last?.["otel.traces.dropped_items"]) > 0, "drops are counted");
 });
+
+Deno.test("with telemetry disabled, log lines carry no all-zero trace ids", async () => {
+  const svc = await ServiceProcess.start({ env: { OTEL_SDK_DISABLED: "true" } });
+  try {
+    const response = await fetch(`${svc.url}/greet`);
+    await response.body?.cancel();
+  } finally {
+    assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+  }
+  const access = svc.lines.find((l) => l.msg === "GET /greet 200");
+  assert.ok(access);
+  assert.equal(access.trace_id, undefined);
+  assert.equal(access.span_id, undefined);
+});

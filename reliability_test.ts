@@ -29,8 +29,12 @@ const QUICK_EXPORT: Readonly<Record<string, string>> = {
   SHUTDOWN_TIMEOUT_MS: "3000",
 };
 
-/** p99 latency a `/greet` request must stay under whatever the collector does (normal: 2-5 ms). */
-const P99_BOUND_MS = 250;
+/**
+ * p99 latency a `/greet` request must stay under whatever the collector does
+ * (normal: 2-5 ms). Generous, so a busy CI machine cannot fail it, yet far
+ * below the 1.5 s a request would wait if it blocked on an export.
+ */
+const P99_BOUND_MS = 500;
 /** No single request may wait on an export: the slow collector takes 1.5 s per export. */
 const MAX_BOUND_MS = 1_000;
 

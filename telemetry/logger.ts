@@ -78,7 +78,9 @@ export function createLogger(options: LoggerOptions): Logger {
   ): void {
     if (severity.rank < minimum) return;
     const active = ctx ?? contextApi.active();
-    const spanContext = trace.getSpanContext(active);
+    // A no-op span (telemetry disabled, unsampled parent absent) has zero ids: omit them.
+    const found = trace.getSpanContext(active);
+    const spanContext = found && trace.isSpanContextValid(found) ? found : undefined;
     const record: Record<string, string | number | boolean> = {};
     if (attributes) {
       for (const key in attributes) {
