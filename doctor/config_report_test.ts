@@ -21,7 +21,7 @@ Deno.test("reportConfig() names the source of every value and masks header value
     "http://192.168.1.201:3100/otlp/v1/logs (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT)",
   );
   assert.equal(entry("metrics.protocol"), "http/protobuf (OTEL_EXPORTER_OTLP_METRICS_PROTOCOL)");
-  assert.equal(entry("traces.protocol"), "http/json (default)");
+  assert.equal(entry("traces.protocol"), "http/protobuf (default)");
   assert.equal(entry("traces.headers"), "authorization=**** (OTEL_EXPORTER_OTLP_HEADERS)");
   assert.equal(entry("sampler"), "parentbased_always_on (default)");
   assert.doesNotMatch(JSON.stringify(report.entries), /Bearer/);

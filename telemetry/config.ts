@@ -135,7 +135,7 @@ function readProtocol(env: Env, upper: string): Sourced<OtlpProtocol> {
       );
     }
   }
-  return readSourcedChoice(env, names, ["http/protobuf", "http/json"], "http/json");
+  return readSourcedChoice(env, names, ["http/protobuf", "http/json"], "http/protobuf");
 }
 
 /**

@@ -12,7 +12,7 @@ function rejected(env: Record<string, string>): ConfigError {
   assert.fail(`expected ${JSON.stringify(env)} to be rejected`);
 }
 
-Deno.test("telemetry defaults: OTLP/HTTP JSON to the Pi's host port 4319, parent-based always-on", () => {
+Deno.test("telemetry defaults: OTLP/HTTP protobuf to the Pi's host port 4319, parent-based always-on", () => {
   const config = loadTelemetryConfig({});
   assert.equal(DEFAULT_OTLP_ENDPOINT, "http://localhost:4319");
   assert.deepEqual(config.traces.endpoint, {
@@ -21,7 +21,7 @@ Deno.test("telemetry defaults: OTLP/HTTP JSON to the Pi's host port 4319, parent
   });
   assert.equal(config.metrics.endpoint.value, "http://localhost:4319/v1/metrics");
   assert.equal(config.logs.endpoint.value, "http://localhost:4319/v1/logs");
-  assert.equal(config.traces.protocol.value, "http/json");
+  assert.equal(config.traces.protocol.value, "http/protobuf");
   assert.equal(config.traces.exporter.value, "otlp");
   assert.deepEqual(config.sampler, { name: "parentbased_always_on", ratio: 1 });
   assert.equal(config.sdkDisabled, false);
