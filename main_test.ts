@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { OtlpReceiver } from "./testing/otlp_receiver.ts";
 import { ServiceProcess, startTaskFlags } from "./testing/service_process.ts";
 import { freePort } from "./testing/free_port.ts";
+import { type CommandResult, runCommand } from "./testing/run_command.ts";
 import { INSTRUMENTS } from "./telemetry/instruments.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -9,22 +10,11 @@ const CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c";
 const CALLER_SPAN = "b7ad6b7169203331";
 
 /** Runs main.ts once with `args` and `env` and captures its output. */
-async function runOnce(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...startTaskFlags(), "main.ts", ...args],
+function runOnce(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return runCommand(Deno.execPath(), ["run", ...startTaskFlags(), "main.ts", ...args], {
     cwd: new URL(".", import.meta.url),
     env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 Deno.test("--version prints the version from deno.json", async () => {

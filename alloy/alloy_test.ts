@@ -9,6 +9,7 @@ import {
 import { composeServices, publishedPorts } from "../testing/stack/compose_model.ts";
 import { dig, list, type Mapping, mapping, text } from "../testing/stack/narrow.ts";
 import { readYaml, repoPath } from "../testing/stack/yaml_file.ts";
+import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const CONFIG = "alloy/config.alloy";
 const configText = await Deno.readTextFile(repoPath(CONFIG));
@@ -226,17 +227,8 @@ const alloyBin = findTool({
   hint: "set ALLOY_BIN to an Alloy binary to have `alloy validate` check alloy/config.alloy",
 });
 
-async function alloy(args: string[]): Promise<{ success: boolean; output: string }> {
-  const result = await new Deno.Command(alloyBin.path ?? "alloy", {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    success: result.success,
-    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
-  };
+function alloy(args: string[]): Promise<CommandResult> {
+  return runCommand(alloyBin.path ?? "alloy", args);
 }
 
 Deno.test({

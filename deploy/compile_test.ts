@@ -21,6 +21,7 @@ import {
   flushOnlyEnv,
   hostArch,
 } from "./_service_checks.ts";
+import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const DENORT_HINT = "deno compile downloads its denort runtime from Deno's release host, which " +
   "this machine cannot reach; set it to the denort of Deno " + Deno.version.deno +
@@ -80,23 +81,12 @@ async function compile(task: CompileTask, output: string, runtime: string): Prom
 }
 
 /** Runs `program` once and captures what it printed. */
-async function runOnce(
+function runOnce(
   program: string[],
   options: { env?: Record<string, string>; cwd: string },
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): Promise<CommandResult> {
   const [name = "", ...args] = program;
-  const output = await new Deno.Command(name, {
-    args,
-    cwd: options.cwd,
-    env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return runCommand(name, args, { cwd: options.cwd, env: { NO_COLOR: "1", ...options.env } });
 }
 
 /** The machine field of an ELF header: 62 for x86-64, 183 for arm64. */

@@ -6,6 +6,7 @@ import { startTaskFlags } from "../testing/service_process.ts";
 import { FakeStack, type FakeStackOptions } from "./_fake_stack.ts";
 import { type DoctorOptions, runDoctor } from "./main.ts";
 import type { Check, DoctorReport } from "./report.ts";
+import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const AUTH = { user: "admin", password: "secret" };
 
@@ -262,24 +263,13 @@ Deno.test("a configuration the service would refuse fails the configuration chec
 });
 
 /** Runs `main.ts doctor` the way `deno task doctor` does. */
-async function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...startTaskFlags(), "main.ts", "doctor", ...args],
+function runCli(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  return runCommand(Deno.execPath(), ["run", ...startTaskFlags(), "main.ts", "doctor", ...args], {
     cwd: new URL("..", import.meta.url),
     // Only what Deno itself needs: none of the developer's OTEL_* or GRAFANA_* variables.
     env: { NO_COLOR: "1", ...passThrough("HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"), ...env },
     clearEnv: true,
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 function passThrough(...names: string[]): Record<string, string> {

@@ -5,6 +5,7 @@ import { parseDuration } from "../testing/stack/duration.ts";
 import { dig, list, mapping, text } from "../testing/stack/narrow.ts";
 import { findRemovedKeys, type RemovedKey } from "../testing/stack/removed_keys.ts";
 import { parseYaml, readYaml, repoPath } from "../testing/stack/yaml_file.ts";
+import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const CONFIG = "loki/loki.yaml";
 const configText = await Deno.readTextFile(repoPath(CONFIG));
@@ -134,17 +135,8 @@ Deno.test("Loki keeps a bounded history on its volume", async (t) => {
   });
 });
 
-async function lokiVerify(path: string): Promise<{ success: boolean; output: string }> {
-  const result = await new Deno.Command(lokiBin.path ?? "loki", {
-    args: [`-config.file=${path}`, "-verify-config"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    success: result.success,
-    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
-  };
+function lokiVerify(path: string): Promise<CommandResult> {
+  return runCommand(lokiBin.path ?? "loki", [`-config.file=${path}`, "-verify-config"]);
 }
 
 Deno.test({

@@ -3,6 +3,7 @@ import { findTool } from "../testing/external_tool.ts";
 import { composeServices } from "../testing/stack/compose_model.ts";
 import { dig, list, mapping, text } from "../testing/stack/narrow.ts";
 import { parseYaml, readYaml, repoPath } from "../testing/stack/yaml_file.ts";
+import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const CONFIG = "prometheus/prometheus.yaml";
 const configText = await Deno.readTextFile(repoPath(CONFIG));
@@ -16,22 +17,8 @@ const promtool = findTool({
     "and export the PROMTOOL_BIN it prints",
 });
 
-interface CheckResult {
-  readonly success: boolean;
-  readonly output: string;
-}
-
-async function promtoolCheckConfig(path: string): Promise<CheckResult> {
-  const result = await new Deno.Command(promtool.path ?? "promtool", {
-    args: ["check", "config", path],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    success: result.success,
-    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
-  };
+function promtoolCheckConfig(path: string): Promise<CommandResult> {
+  return runCommand(promtool.path ?? "promtool", ["check", "config", path]);
 }
 
 Deno.test({
@@ -39,12 +26,8 @@ Deno.test({
   ignore: !promtool.path,
   fn: async (t) => {
     await t.step("promtool is version 3 or newer", async () => {
-      const result = await new Deno.Command(promtool.path ?? "promtool", {
-        args: ["--version"],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const version = /version (\d+)\.(\d+)/.exec(new TextDecoder().decode(result.stdout));
+      const result = await runCommand(promtool.path ?? "promtool", ["--version"]);
+      const version = /version (\d+)\.(\d+)/.exec(result.stdout);
       assert.ok(
         version && Number(version[1]) >= 3,
         `promtool at "${promtool.path}" is older than 3.0 and rejects the otlp and ` +

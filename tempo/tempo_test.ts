@@ -5,6 +5,7 @@ import { parseDuration } from "../testing/stack/duration.ts";
 import { dig, list, mapping, text } from "../testing/stack/narrow.ts";
 import { findRemovedKeys, type RemovedKey } from "../testing/stack/removed_keys.ts";
 import { parseYaml, readYaml, repoPath } from "../testing/stack/yaml_file.ts";
+import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const CONFIG = "tempo/tempo.yaml";
 const configText = await Deno.readTextFile(repoPath(CONFIG));
@@ -158,17 +159,8 @@ Deno.test("Tempo receives from Alloy, writes to its volume and feeds Prometheus"
   });
 });
 
-async function tempoVerify(path: string): Promise<{ success: boolean; output: string }> {
-  const result = await new Deno.Command(tempoBin.path ?? "tempo", {
-    args: [`-config.file=${path}`, "-config.verify=true"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    success: result.success,
-    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
-  };
+function tempoVerify(path: string): Promise<CommandResult> {
+  return runCommand(tempoBin.path ?? "tempo", [`-config.file=${path}`, "-config.verify=true"]);
 }
 
 Deno.test({
