@@ -16,6 +16,7 @@
  */
 import { startTaskFlags } from "../testing/service_process.ts";
 import { freePort } from "../testing/free_port.ts";
+import { findTool } from "../testing/external_tool.ts";
 import { cpuSeconds, rssMegabytes } from "./proc.ts";
 import { startSink } from "./sink.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
@@ -144,6 +145,19 @@ async function runOnce(config: Configuration): Promise<RunResult> {
     }
     await receiver.close();
   }
+}
+
+const wrk = findTool({
+  env: "WRK_BIN",
+  command: "wrk",
+  hint: "install wrk (apt-get install wrk), the load generator of the bench",
+});
+if (!wrk.path) {
+  // A newcomer's `deno task test` must pass without it; CI has it (findTool
+  // throws there when it is missing).
+  if (smoke) Deno.exit(0);
+  console.error(`Cannot run the bench: ${wrk.reason}`);
+  Deno.exit(1);
 }
 
 if (pinned) {
