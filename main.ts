@@ -9,13 +9,12 @@ import { type Env, processEnv } from "./env.ts";
 import { doctorMain } from "./doctor/main.ts";
 import { createApp } from "./routes/app.ts";
 import type { Readiness } from "./routes/health.ts";
+import { waitForShutdown } from "./shutdown.ts";
 import { startTelemetry, TelemetryStartError } from "./telemetry/sdk.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "./version.ts";
 
 /** Exit code for a bad flag or environment value. */
 export const EXIT_USAGE = 2;
-
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /**
  * Runs the service until SIGINT or SIGTERM, then drains requests, flushes
@@ -85,56 +84,14 @@ export async function main(
   }, app);
   readiness.ready = true;
 
-  let stopping: Promise<void> | undefined;
-  const stopped = Promise.withResolvers<void>();
-  const onSignal = (signal: typeof SIGNALS[number]) => () => {
-    stopping ??= (async () => {
-      const started = performance.now();
-      const budget = config.shutdownTimeoutMs;
-      readiness.ready = false;
-      logger.info("shutting down", { "signal.name": signal });
-      // Finish what is in flight, then flush what those requests recorded.
-      await Promise.race([server.shutdown(), delay(budget)]);
-      const remaining = Math.max(budget - (performance.now() - started), 100);
-      const report = await telemetry.shutdown(remaining);
-      // The logs pipeline is closed now: this line goes to stdout only.
-      logger.info(report.completed ? "telemetry flushed" : "telemetry flush timed out", {
-        "shutdown.duration_ms": Math.round(performance.now() - started),
-        ...Object.fromEntries(
-          Object.entries(report.health).flatMap(([signal, health]) => [
-            [`otel.${signal}.failed_exports`, health.failedExports],
-            [`otel.${signal}.dropped_items`, health.droppedItems],
-            [`otel.${signal}.undelivered_items`, health.pendingItems],
-            // Spans and log records: recorded minus delivered is everything
-            // lost, the full queue's refusals included.
-            ...(signal === "metrics" ? [] : [
-              [`otel.${signal}.recorded_items`, health.recordedItems],
-              [`otel.${signal}.delivered_items`, health.deliveredItems],
-            ]),
-          ]),
-        ),
-      });
-    })().finally(() => {
-      logger.flush();
-      stopped.resolve();
-    });
-  };
-  const listeners = SIGNALS.map((signal) => {
-    const listener = onSignal(signal);
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
+  await waitForShutdown({
+    server,
+    telemetry,
+    logger,
+    readiness,
+    budgetMs: config.shutdownTimeoutMs,
   });
-  // Resolves after the shutdown sequence, even if a request never finishes.
-  await stopped.promise;
-  for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   return 0;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    Deno.unrefTimer(timer);
-  });
 }
 
 if (import.meta.main) {
