@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 
-const API_ONLY = ["main.ts", "config.ts", "cli.ts", "version.ts", "routes", "doctor"];
+const API_ONLY = [
+  "main.ts",
+  "config.ts",
+  "cli.ts",
+  "env.ts",
+  "shutdown.ts",
+  "version.ts",
+  "routes",
+  "doctor",
+];
 const SDK_PACKAGE = /from\s+"(@opentelemetry\/(?!api"|semantic-conventions")[^"]+)"/g;
 
 function sourceFiles(path: string): string[] {
