@@ -41,6 +41,12 @@ const MAX_BOUND_MS = 1_000;
 const WARNING = "OTLP export failing";
 const RECOVERED = "OTLP export recovered";
 
+/** Checks that batches were retried, never sooner than the `Retry-After: 1` asked. */
+function retriedAfterRetryAfter(attempts: { counts(): number[]; gaps(): number[] }): void {
+  assert.ok(attempts.counts().some((n) => n >= 2), "a batch was retried");
+  for (const gap of attempts.gaps()) assert.ok(gap >= 950, `retried after ${gap} ms, not 1 s`);
+}
+
 function isWarning(line: LogLine): boolean {
   return String(line.msg).startsWith(WARNING);
 }
@@ -140,10 +146,7 @@ const FAULTS: readonly FaultCase[] = [
     respond: status(503, { "retry-after": "1" }),
     outage: true,
     env: { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" },
-    checkAttempts: (attempts) => {
-      assert.ok(attempts.counts().some((n) => n >= 2), "a batch was retried");
-      for (const gap of attempts.gaps()) assert.ok(gap >= 950, `retried after ${gap} ms, not 1 s`);
-    },
+    checkAttempts: retriedAfterRetryAfter,
   },
   {
     name: "answering 503 without Retry-After",
@@ -161,10 +164,7 @@ const FAULTS: readonly FaultCase[] = [
     respond: status(429, { "retry-after": "1" }),
     outage: true,
     env: { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" },
-    checkAttempts: (attempts) => {
-      assert.ok(attempts.counts().some((n) => n >= 2), "a batch was retried");
-      for (const gap of attempts.gaps()) assert.ok(gap >= 950, `retried after ${gap} ms, not 1 s`);
-    },
+    checkAttempts: retriedAfterRetryAfter,
   },
   {
     name: "answering 400 (a permanent rejection)",
