@@ -48,9 +48,12 @@ export class ExportMonitor {
     this.#logger = logger;
   }
 
-  /** Counts one span or log record given to `signal`'s batch processor. */
-  recorded(signal: Signal): void {
-    this.#state(signal).recordedItems++;
+  /** Returns a function counting one span or log record given to `signal`'s batch processor. */
+  recorder(signal: Signal): () => void {
+    const state = this.#state(signal);
+    return () => {
+      state.recordedItems++;
+    };
   }
 
   /** Counters for `signal` (all zero before its first export). */

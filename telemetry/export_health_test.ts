@@ -61,7 +61,8 @@ Deno.test("recorded items are counted apart from delivered ones, so queue drops 
   const exporter = monitor.watch("traces", "http://x/v1/traces", new ScriptedExporter(), (
     items: number[],
   ) => items.length);
-  for (let i = 0; i < 5; i++) monitor.recorded("traces");
+  const recorded = monitor.recorder("traces");
+  for (let i = 0; i < 5; i++) recorded();
   exporter.export([1, 2], () => {});
   assert.equal(monitor.health("traces").recordedItems, 5);
   assert.equal(monitor.health("traces").deliveredItems, 2);

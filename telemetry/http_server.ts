@@ -41,7 +41,6 @@ import {
 import { HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION } from "./instruments.ts";
 import type { Logger } from "./logger.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
-import { escapeUntrusted } from "./escape.ts";
 import { createMemo } from "./memo.ts";
 import { createTallySet, type Tally } from "./tally.ts";
 
@@ -125,7 +124,7 @@ export function createHttpServerInstrumentation(
   // Attribute sets and names depend on method, route, status and scheme only:
   // built once per combination and reused.
   const activeOf = createMemo<Tally>();
-  const durationAttributesOf = createMemo<Attributes>();
+  const outcomeOf = createMemo<{ readonly attributes: Attributes; readonly message: string }>();
   const spanNameOf = createMemo<string>();
 
   return async function instrumentRequest(
@@ -195,17 +194,16 @@ export function createHttpServerInstrumentation(
     if (!runtimeSpan) span.end();
 
     const seconds = (performance.now() - start) / 1000;
-    duration.record(
-      seconds,
-      durationAttributesOf(
-        `${method} ${route} ${status} ${scheme} ${failure}`,
-        () => durationAttributes(method, route, status, scheme, failure),
-      ),
-    );
-    logger.info(`${method} ${route ?? "(unmatched)"} ${status}`, {
+    const result = outcomeOf(`${method} ${route} ${status} ${scheme} ${failure}`, () => ({
+      attributes: durationAttributes(method, route, status, scheme, failure),
+      message: `${method} ${route ?? "(unmatched)"} ${status}`,
+    }));
+    duration.record(seconds, result.attributes);
+    logger.info(result.message, {
       [ATTR_HTTP_REQUEST_METHOD]: method,
       [ATTR_HTTP_ROUTE]: route,
-      [ATTR_URL_PATH]: route ?? escapeUntrusted(url.pathname),
+      // Already escaped for the span.
+      [ATTR_URL_PATH]: attributes[ATTR_URL_PATH] as string,
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
       [HTTP_SERVER_REQUEST_DURATION.name]: seconds,
     }, ctx);

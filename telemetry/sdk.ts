@@ -175,7 +175,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
       ? [
         // Counts what the batch processor is offered, so the shutdown report
         // can tell spans its bounded queue refused from spans delivered.
-        countingProcessor(() => monitor.recorded("traces")),
+        countingProcessor(monitor.recorder("traces")),
         new BatchSpanProcessor({
           exporter: monitor.watch("traces", config.traces.endpoint.value, spanExporter, length),
           ...config.spanBatch,
@@ -190,7 +190,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
     logRecordLimits: { attributeValueLengthLimit: 4096 },
     processors: logExporter
       ? [
-        countingProcessor(() => monitor.recorded("logs")),
+        countingProcessor(monitor.recorder("logs")),
         new BatchLogRecordProcessor({
           exporter: monitor.watch("logs", config.logs.endpoint.value, logExporter, length),
           ...config.logBatch,
