@@ -95,6 +95,22 @@ export const DURATION_BUCKETS: readonly number[] = [
   10,
 ];
 
+/** The histogram's attributes and the access log's message for one outcome. */
+interface OutcomeFacts {
+  readonly attributes: Attributes;
+  readonly message: string;
+}
+
+/** Everything per method, route and scheme that the request path reuses. */
+interface RequestKind {
+  /** The span name. */
+  readonly name: string;
+  /** In-flight requests with this method and scheme. */
+  readonly inFlight: Tally;
+  /** Facts for a response status and `error.type`. */
+  outcome(status: number, failure: string | undefined): OutcomeFacts;
+}
+
 /** Reads propagation headers from a `Headers` object. */
 const headerGetter = {
   get: (carrier: Headers, key: string): string | undefined => carrier.get(key) ?? undefined,
@@ -121,11 +137,39 @@ export function createHttpServerInstrumentation(
     }),
   );
 
-  // Attribute sets and names depend on method, route, status and scheme only:
-  // built once per combination and reused.
+  // Span names, attribute sets and log messages depend on method, route,
+  // scheme and status only: built once per combination and reused. One
+  // lookup per request finds the method/route/scheme entry; statuses hang
+  // off it.
   const activeOf = createMemo<Tally>();
-  const outcomeOf = createMemo<{ readonly attributes: Attributes; readonly message: string }>();
-  const spanNameOf = createMemo<string>();
+  const kindOf = createMemo<RequestKind>();
+  const kindFor = (method: string, route: string | undefined, scheme: string): RequestKind => {
+    const outcomes = new Map<number, OutcomeFacts>();
+    const failures = createMemo<OutcomeFacts>();
+    const build = (status: number, failure: string | undefined) => (): OutcomeFacts => ({
+      attributes: durationAttributes(method, route, status, scheme, failure),
+      message: `${method} ${route ?? "(unmatched)"} ${status}`,
+    });
+    return {
+      name: spanName(method, route),
+      inFlight: activeOf(`${method} ${scheme}`, () =>
+        active.for({
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          [ATTR_URL_SCHEME]: scheme,
+        })),
+      outcome(status: number, failure: string | undefined): OutcomeFacts {
+        // Failures are keyed by error type too; a status alone is a small integer key
+        // (a Response can only carry 200-599, so this map stays small).
+        if (failure !== undefined) return failures(`${status} ${failure}`, build(status, failure));
+        let facts = outcomes.get(status);
+        if (facts === undefined) {
+          facts = build(status, undefined)();
+          outcomes.set(status, facts);
+        }
+        return facts;
+      },
+    };
+  };
 
   return async function instrumentRequest(
     req: Request,
@@ -137,13 +181,9 @@ export function createHttpServerInstrumentation(
     const start = performance.now();
     const method = normalizeMethod(req.method);
     const scheme = url.protocol.slice(0, -1);
-    const inFlight = activeOf(`${method} ${scheme}`, () =>
-      active.for({
-        [ATTR_HTTP_REQUEST_METHOD]: method,
-        [ATTR_URL_SCHEME]: scheme,
-      }));
+    const kind = kindOf(`${method} ${route} ${scheme}`, () => kindFor(method, route, scheme));
+    const { inFlight, name } = kind;
     inFlight.add(1);
-    const name = spanNameOf(`${method} ${route}`, () => spanName(method, route));
 
     const attributes = requestSpanAttributes({
       method: req.method,
@@ -194,10 +234,7 @@ export function createHttpServerInstrumentation(
     if (!runtimeSpan) span.end();
 
     const seconds = (performance.now() - start) / 1000;
-    const result = outcomeOf(`${method} ${route} ${status} ${scheme} ${failure}`, () => ({
-      attributes: durationAttributes(method, route, status, scheme, failure),
-      message: `${method} ${route ?? "(unmatched)"} ${status}`,
-    }));
+    const result = kind.outcome(status, failure);
     duration.record(seconds, result.attributes);
     logger.info(result.message, {
       [ATTR_HTTP_REQUEST_METHOD]: method,

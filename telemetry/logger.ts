@@ -19,6 +19,7 @@ import {
 import type { LogFormat, LogLevel } from "../config.ts";
 import { escapeUntrusted } from "./escape.ts";
 import { createBufferedSink, type LineSink } from "./stdout_sink.ts";
+import { isoTimestamp } from "./timestamp.ts";
 
 /** Attribute values the logger accepts. */
 export type LogAttributes = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -95,7 +96,7 @@ export function createLogger(options: LoggerOptions): Logger {
       attributes: record,
       context: active,
     });
-    write(format(new Date().toISOString(), severity.text, message, record, spanContext));
+    write(format(isoTimestamp(), severity.text, message, record, spanContext));
   }
 
   return {
