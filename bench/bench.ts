@@ -3,6 +3,10 @@
  * start with and without telemetry, side by side with a bare `Deno.serve`,
  * in one run on one machine.
  *
+ * Besides the service, one row is the SDK floor (bench/sdk_floor_server.ts):
+ * a bare handler recording the same span, metric point and log record
+ * through the same telemetry module, the least any SDK-based service pays.
+ *
  * Each configuration runs against a local OTLP sink that keeps what arrives
  * and counts it after the run. The server is pinned to CPU 0 and wrk to CPU 1 when the machine has
  * two, configurations are interleaved round by round, and each run starts with
@@ -33,6 +37,12 @@ const FULL_TELEMETRY = { OTEL_METRIC_EXPORT_INTERVAL: "5000" };
 const CONFIGURATIONS: readonly Configuration[] = [
   { name: "bare Deno.serve", script: "bench/bare_server.ts", env: {} },
   { name: "service, telemetry off", script: "main.ts", env: { OTEL_SDK_DISABLED: "true" } },
+  {
+    // The least any handler pays to trace and log every request with the JS SDK.
+    name: "SDK floor: bare + span, log, metric",
+    script: "bench/sdk_floor_server.ts",
+    env: { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" },
+  },
   {
     name: "service, OTel SDK, http/json",
     script: "main.ts",
