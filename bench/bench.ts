@@ -12,9 +12,11 @@
  * two, configurations are interleaved round by round, and each run starts with
  * a warm-up. Results are printed as a table and written to bench/results/.
  *
- * Usage: deno task bench [--quick] [--smoke]
- *   --quick  about one minute (3 rounds of 3 s)
- *   --smoke  a few seconds (1 round of 1 s), to keep the bench working in tests
+ * Usage: deno task bench [--quick] [--smoke] [--breakdown]
+ *   --quick      about one minute (3 rounds of 3 s)
+ *   --breakdown  bare and the SDK floor with each signal's export switched off
+ *                in turn, instead of the service
+ *   --smoke      a few seconds (1 round of 1 s), to keep the bench working in tests
  *
  * @module
  */
@@ -60,7 +62,48 @@ const CONFIGURATIONS: readonly Configuration[] = [
   },
 ];
 
+const FLOOR = { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" };
+/**
+ * `--breakdown`: the SDK floor with one part switched off at a time, to see
+ * what each signal's export and the recording itself cost per request.
+ */
+const BREAKDOWN: readonly Configuration[] = [
+  { name: "bare Deno.serve", script: "bench/bare_server.ts", env: {} },
+  {
+    name: "floor, API calls only (OTEL_SDK_DISABLED)",
+    script: "bench/sdk_floor_server.ts",
+    env: { ...FLOOR, OTEL_SDK_DISABLED: "true" },
+  },
+  {
+    name: "floor, recorded, nothing exported",
+    script: "bench/sdk_floor_server.ts",
+    env: {
+      ...FLOOR,
+      OTEL_TRACES_EXPORTER: "none",
+      OTEL_METRICS_EXPORTER: "none",
+      OTEL_LOGS_EXPORTER: "none",
+    },
+  },
+  {
+    name: "floor, spans not exported",
+    script: "bench/sdk_floor_server.ts",
+    env: { ...FLOOR, OTEL_TRACES_EXPORTER: "none" },
+  },
+  {
+    name: "floor, logs not exported",
+    script: "bench/sdk_floor_server.ts",
+    env: { ...FLOOR, OTEL_LOGS_EXPORTER: "none" },
+  },
+  {
+    name: "floor, metrics not exported",
+    script: "bench/sdk_floor_server.ts",
+    env: { ...FLOOR, OTEL_METRICS_EXPORTER: "none" },
+  },
+  { name: "SDK floor: bare + span, log, metric", script: "bench/sdk_floor_server.ts", env: FLOOR },
+];
+
 const args = new Set(Deno.args);
+const selected = args.has("--breakdown") ? BREAKDOWN : CONFIGURATIONS;
 const smoke = args.has("--smoke");
 const quick = args.has("--quick") || smoke;
 const rounds = smoke ? 1 : quick ? 3 : 5;
@@ -183,12 +226,12 @@ if (pinned) {
 
 const results: RunResult[] = [];
 for (let round = 1; round <= rounds; round++) {
-  for (const config of CONFIGURATIONS) {
+  for (const config of selected) {
     console.error(`round ${round}/${rounds}: ${config.name}`);
     results.push(await runOnce(config));
   }
 }
-const summary = summarize(results, CONFIGURATIONS.map((c) => c.name));
+const summary = summarize(results, selected.map((c) => c.name));
 console.log(
   `\n${rounds} round(s) of ${seconds} s, ${connections} connections, ` +
     `${pinned ? "server on CPU 0, wrk on CPU 1" : "unpinned (one CPU)"}, ` +
