@@ -13,7 +13,6 @@ import {
 import { errorResponse } from "./errors.ts";
 import { createGreetHandler, type GreetOptions } from "./greet.ts";
 import { createReadyz, healthz, type Readiness } from "./health.ts";
-import { requestUrl } from "./request_url.ts";
 import { createRouter, type Handler, type Route } from "./router.ts";
 
 /** Options for {@linkcode createApp}. */
@@ -50,7 +49,7 @@ export function createApp(options: AppOptions): AppHandler {
   });
 
   return function app(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
-    const url = requestUrl(req);
+    const url = new URL(req.url);
     const match = router(req.method, url.pathname);
     if (!match.traced) return run(match.handler, req, url.pathname).then((o) => o.response);
     const remote = info?.remoteAddr;

@@ -5,7 +5,6 @@
  */
 import { type Meter, metrics, trace } from "@opentelemetry/api";
 import { HttpError } from "./http_error.ts";
-import { requestUrl } from "./request_url.ts";
 import { APP_GREETINGS } from "../telemetry/instruments.ts";
 import { ATTR_APP_GREETING_KIND } from "../telemetry/semconv.ts";
 import { SERVICE_NAME } from "../version.ts";
@@ -49,7 +48,7 @@ export function createGreetHandler(options: GreetOptions = {}): (req: Request) =
   });
 
   return function greet(req: Request): Response {
-    const name = parseName(requestUrl(req).searchParams);
+    const name = parseName(new URL(req.url).searchParams);
     const kind: GreetingKind = name === undefined ? "default" : "named";
     counts[kind]++;
     trace.getActiveSpan()?.setAttribute(ATTR_APP_GREETING_KIND, kind);

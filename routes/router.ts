@@ -5,7 +5,6 @@
  * @module
  */
 import { HttpError } from "./http_error.ts";
-import { requestUrl } from "./request_url.ts";
 
 /** A request handler as the routes write it. */
 export type Handler = (req: Request) => Response | Promise<Response>;
@@ -54,7 +53,7 @@ export function createRouter(routes: readonly Route[]): Router {
       handler: function methodNotAllowed(req: Request): never {
         throw new HttpError(
           405,
-          `${requestUrl(req).pathname} does not support ${req.method}: use ${allow}`,
+          `${new URL(req.url).pathname} does not support ${req.method}: use ${allow}`,
           { allow },
         );
       },
@@ -64,7 +63,7 @@ export function createRouter(routes: readonly Route[]): Router {
     route: undefined,
     traced: true,
     handler: function notFound(req: Request): never {
-      throw new HttpError(404, `No resource at ${requestUrl(req).pathname}: try GET /greet`);
+      throw new HttpError(404, `No resource at ${new URL(req.url).pathname}: try GET /greet`);
     },
   };
 
