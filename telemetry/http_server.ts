@@ -146,7 +146,7 @@ export function createHttpServerInstrumentation(
   const kindFor = (method: string, route: string | undefined, scheme: string): RequestKind => {
     const outcomes = new Map<number, OutcomeFacts>();
     const failures = createMemo<OutcomeFacts>();
-    const build = (status: number, failure: string | undefined) => (): OutcomeFacts => ({
+    const factsFor = (status: number, failure: string | undefined): OutcomeFacts => ({
       attributes: durationAttributes(method, route, status, scheme, failure),
       message: `${method} ${route ?? "(unmatched)"} ${status}`,
     });
@@ -160,10 +160,12 @@ export function createHttpServerInstrumentation(
       outcome(status: number, failure: string | undefined): OutcomeFacts {
         // Failures are keyed by error type too; a status alone is a small integer key
         // (a Response can only carry 200-599, so this map stays small).
-        if (failure !== undefined) return failures(`${status} ${failure}`, build(status, failure));
+        if (failure !== undefined) {
+          return failures(`${status} ${failure}`, () => factsFor(status, failure));
+        }
         let facts = outcomes.get(status);
         if (facts === undefined) {
-          facts = build(status, undefined)();
+          facts = factsFor(status, undefined);
           outcomes.set(status, facts);
         }
         return facts;
