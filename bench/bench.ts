@@ -36,15 +36,20 @@ interface Configuration {
 }
 
 const FULL_TELEMETRY = { OTEL_METRIC_EXPORT_INTERVAL: "5000" };
+const BARE: Configuration = { name: "bare Deno.serve", script: "bench/bare_server.ts", env: {} };
+const FLOOR_SCRIPT = "bench/sdk_floor_server.ts";
+const FLOOR_ENV = { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" };
+/** The least any handler pays to trace and log every request with the JS SDK. */
+const SDK_FLOOR: Configuration = {
+  name: "SDK floor: bare + span, log, metric",
+  script: FLOOR_SCRIPT,
+  env: FLOOR_ENV,
+};
+
 const CONFIGURATIONS: readonly Configuration[] = [
-  { name: "bare Deno.serve", script: "bench/bare_server.ts", env: {} },
+  BARE,
   { name: "service, telemetry off", script: "main.ts", env: { OTEL_SDK_DISABLED: "true" } },
-  {
-    // The least any handler pays to trace and log every request with the JS SDK.
-    name: "SDK floor: bare + span, log, metric",
-    script: "bench/sdk_floor_server.ts",
-    env: { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" },
-  },
+  SDK_FLOOR,
   {
     name: "service, OTel SDK, http/json",
     script: "main.ts",
@@ -62,44 +67,27 @@ const CONFIGURATIONS: readonly Configuration[] = [
   },
 ];
 
-const FLOOR = { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" };
+/** The SDK floor with `env` added, under `name`. */
+function floorWith(name: string, env: Readonly<Record<string, string>>): Configuration {
+  return { name, script: FLOOR_SCRIPT, env: { ...FLOOR_ENV, ...env } };
+}
+
 /**
  * `--breakdown`: the SDK floor with one part switched off at a time, to see
  * what each signal's export and the recording itself cost per request.
  */
 const BREAKDOWN: readonly Configuration[] = [
-  { name: "bare Deno.serve", script: "bench/bare_server.ts", env: {} },
-  {
-    name: "floor, API calls only (OTEL_SDK_DISABLED)",
-    script: "bench/sdk_floor_server.ts",
-    env: { ...FLOOR, OTEL_SDK_DISABLED: "true" },
-  },
-  {
-    name: "floor, recorded, nothing exported",
-    script: "bench/sdk_floor_server.ts",
-    env: {
-      ...FLOOR,
-      OTEL_TRACES_EXPORTER: "none",
-      OTEL_METRICS_EXPORTER: "none",
-      OTEL_LOGS_EXPORTER: "none",
-    },
-  },
-  {
-    name: "floor, spans not exported",
-    script: "bench/sdk_floor_server.ts",
-    env: { ...FLOOR, OTEL_TRACES_EXPORTER: "none" },
-  },
-  {
-    name: "floor, logs not exported",
-    script: "bench/sdk_floor_server.ts",
-    env: { ...FLOOR, OTEL_LOGS_EXPORTER: "none" },
-  },
-  {
-    name: "floor, metrics not exported",
-    script: "bench/sdk_floor_server.ts",
-    env: { ...FLOOR, OTEL_METRICS_EXPORTER: "none" },
-  },
-  { name: "SDK floor: bare + span, log, metric", script: "bench/sdk_floor_server.ts", env: FLOOR },
+  BARE,
+  floorWith("floor, API calls only (OTEL_SDK_DISABLED)", { OTEL_SDK_DISABLED: "true" }),
+  floorWith("floor, recorded, nothing exported", {
+    OTEL_TRACES_EXPORTER: "none",
+    OTEL_METRICS_EXPORTER: "none",
+    OTEL_LOGS_EXPORTER: "none",
+  }),
+  floorWith("floor, spans not exported", { OTEL_TRACES_EXPORTER: "none" }),
+  floorWith("floor, logs not exported", { OTEL_LOGS_EXPORTER: "none" }),
+  floorWith("floor, metrics not exported", { OTEL_METRICS_EXPORTER: "none" }),
+  SDK_FLOOR,
 ];
 
 const args = new Set(Deno.args);

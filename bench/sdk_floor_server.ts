@@ -25,6 +25,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from "@opentelemetry/semantic-conventions";
 import { processEnv } from "../env.ts";
+import { durationAttributes } from "../telemetry/http_attributes.ts";
 import { DURATION_BUCKETS } from "../telemetry/http_server.ts";
 import { HTTP_SERVER_REQUEST_DURATION } from "../telemetry/instruments.ts";
 import { loadTelemetryConfig } from "../telemetry/config.ts";
@@ -41,12 +42,8 @@ const duration = metrics.getMeter("sdk-floor").createHistogram(HTTP_SERVER_REQUE
   unit: HTTP_SERVER_REQUEST_DURATION.unit,
   advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
 });
-const durationAttributes = {
-  [ATTR_HTTP_REQUEST_METHOD]: "GET",
-  [ATTR_HTTP_ROUTE]: "/greet",
-  [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
-  [ATTR_URL_SCHEME]: "http",
-};
+// Built once, as the service builds it once per method, route and status.
+const histogramAttributes = durationAttributes("GET", "/greet", 200, "http", undefined);
 const body = JSON.stringify({ message: "Hello, Ada!" });
 const headers = { "content-type": "application/json" };
 const port = Number(Deno.env.get("PORT") ?? "8000");
@@ -75,7 +72,7 @@ const server = Deno.serve(
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, 200);
     span.end();
     const seconds = (performance.now() - start) / 1000;
-    duration.record(seconds, durationAttributes);
+    duration.record(seconds, histogramAttributes);
     logger.emit({
       severityNumber: SeverityNumber.INFO,
       severityText: "INFO",
