@@ -65,9 +65,15 @@ export const HINTS = {
   prometheusOtlpOff:
     "Prometheus runs without --web.enable-otlp-receiver, so Alloy's OTLP push to /api/v1/otlp is refused: " +
     "add the flag (compose.yaml, prometheus command)",
+  /** Tempo, Loki or Prometheus: compose.yaml publishes their APIs on the Pi's loopback only. */
   backendDown: (name: string, url: string, flag: string): string =>
-    `${name} is not reachable at ${url}: is the stack up? On the Pi it binds 127.0.0.1 only: ` +
-    `run doctor on the Pi, or tunnel (ssh -L) and pass ${flag}`,
+    `${name} is not reachable at ${url}: is the stack up (docker compose ps)? compose publishes ` +
+    `its port on the Pi's 127.0.0.1 only: run doctor on the Pi, or tunnel (ssh -L) and pass ${flag}`,
+  /** Grafana: the one UI compose.yaml publishes on the LAN (port 3000). */
+  grafanaDown: (url: string): string =>
+    `Grafana is not reachable at ${url}: is the stack up (docker compose ps grafana)? compose ` +
+    "publishes it on every interface of the Pi, port 3000: from another machine pass " +
+    "--grafana http://<pi>:3000, and check that no firewall drops 3000/tcp",
   datasourceMissing: (uid: string): string =>
     `Grafana has no data source with uid "${uid}": the dashboards and links expect it; ` +
     "check grafana/provisioning/datasources (uid:) and docker compose logs grafana for provisioning errors",

@@ -206,8 +206,7 @@ async function grafanaChecks(client: Client, options: StackOptions): Promise<Che
     const title = `Grafana: data source "${uid}"`;
     const found = await client.get("Grafana", `${base}/api/datasources/uid/${uid}`, headers);
     if (found.kind === "error") {
-      const down = backendDown("Grafana", base, "--grafana", found.message);
-      return { id, title, status: "fail", detail: down.detail, hint: down.hint };
+      return { id, title, status: "fail", detail: found.message, hint: HINTS.grafanaDown(base) };
     }
     if (found.status === 401 || found.status === 403) {
       return {
