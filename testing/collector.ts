@@ -52,6 +52,8 @@ export interface CollectorOptions {
    * the port of a stopped one simulates a collector that restarts.
    */
   readonly otlpPort?: number;
+  /** More environment for the config, e.g. the backends' endpoints of `collector/otelcol-stack.yaml`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_CONFIG = decodeURIComponent(
@@ -103,6 +105,7 @@ export class Collector {
       const child = new Deno.Command(bin, {
         args: [`--config=${config}`],
         env: {
+          ...options.env,
           OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
           OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
           OTELCOL_OUTPUT_DIR: outputDir,
