@@ -32,6 +32,12 @@ export interface Config {
   readonly logFormat: LogFormat;
   /** Budget for draining requests and flushing telemetry on SIGTERM (`SHUTDOWN_TIMEOUT_MS`, default 5000). */
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long the service keeps serving after SIGTERM, with `/readyz`
+   * answering 503, before it closes the listener (`SHUTDOWN_DRAIN_MS`,
+   * default 0): the time a load balancer needs to notice and stop sending.
+   */
+  readonly shutdownDrainMs: number;
   /** OpenTelemetry settings. */
   readonly telemetry: TelemetryConfig;
 }
@@ -51,6 +57,7 @@ export function loadConfig(env: Env): Config {
     logLevel: readChoice(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     logFormat: readChoice(env, "LOG_FORMAT", ["json", "text"] as const, "json"),
     shutdownTimeoutMs: readInteger(env, "SHUTDOWN_TIMEOUT_MS", 5_000, 100, 600_000),
+    shutdownDrainMs: readInteger(env, "SHUTDOWN_DRAIN_MS", 0, 0, 600_000),
     telemetry: loadTelemetryConfig(env),
   });
 }

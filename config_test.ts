@@ -18,6 +18,8 @@ Deno.test("loadConfig() uses the documented defaults", () => {
   assert.equal(config.logLevel, "info");
   assert.equal(config.logFormat, "json");
   assert.equal(config.shutdownTimeoutMs, 5000);
+  assert.equal(config.shutdownDrainMs, 0);
+  assert.equal(loadConfig({ SHUTDOWN_DRAIN_MS: "3000" }).shutdownDrainMs, 3000);
 });
 
 Deno.test("loadConfig() reads HOST, PORT, LOG_LEVEL and LOG_FORMAT", () => {
@@ -61,5 +63,11 @@ Deno.test("loadConfig() names the variable and quotes the value it rejects", asy
   });
   await t.step("SHUTDOWN_TIMEOUT_MS below its floor", () => {
     assert.equal(configError({ SHUTDOWN_TIMEOUT_MS: "5" }).variable, "SHUTDOWN_TIMEOUT_MS");
+  });
+  await t.step("SHUTDOWN_DRAIN_MS that is not a whole number of milliseconds", () => {
+    assert.equal(
+      configError({ SHUTDOWN_DRAIN_MS: "2s" }).message,
+      'SHUTDOWN_DRAIN_MS must be an integer from 0 to 600000: current value is "2s"',
+    );
   });
 });

@@ -90,6 +90,7 @@ export async function main(
     logger,
     readiness,
     budgetMs: config.shutdownTimeoutMs,
+    drainMs: config.shutdownDrainMs,
   });
   return 0;
 }

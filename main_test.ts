@@ -4,6 +4,7 @@ import { ServiceProcess, startTaskFlags } from "./testing/service_process.ts";
 import { freePort } from "./testing/free_port.ts";
 import { type CommandResult, runCommand } from "./testing/run_command.ts";
 import { INSTRUMENTS } from "./telemetry/instruments.ts";
+import { DROPPED_NOT_ACCEPTED } from "./shutdown_line.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 const CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -245,7 +246,8 @@ Deno.test("an unreachable collector costs no request and is reported once per si
   const perSignal = warnings.map((l) => l["otel.signal"]);
   assert.deepEqual(perSignal.toSorted(), [...new Set(perSignal)].toSorted(), "one per signal");
   const last = svc.lines.at(-1);
-  assert.match(String(last?.msg), /^telemetry flush/);
+  assert.equal(last?.msg, DROPPED_NOT_ACCEPTED);
+  assert.match(String(last?.["otel.shutdown.reason"]), /Connection refused/);
   assert.ok(Number(last?.["otel.traces.dropped_items"]) > 0, "drops are counted");
 });
 

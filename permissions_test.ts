@@ -18,7 +18,7 @@ const openssl = findTool({ env: "OPENSSL_BIN", command: "openssl", hint: "instal
  * ones (`OTEL_*`) and the Grafana login of `greet-api doctor`, which the
  * compiled binary runs under the same permissions.
  */
-const ENV_ALLOW = "HOST,PORT,LOG_LEVEL,LOG_FORMAT,SHUTDOWN_TIMEOUT_MS,OTEL_*," +
+const ENV_ALLOW = "HOST,PORT,LOG_LEVEL,LOG_FORMAT,SHUTDOWN_TIMEOUT_MS,SHUTDOWN_DRAIN_MS,OTEL_*," +
   "GRAFANA_USER,GRAFANA_PASSWORD,GRAFANA_ADMIN_USER,GRAFANA_ADMIN_PASSWORD";
 
 /** Runs main.ts with exactly `flags` and the service's own port. */

@@ -1,13 +1,14 @@
 /**
  * The graceful shutdown sequence: on SIGINT or SIGTERM, stop being ready,
- * drain in-flight requests, flush telemetry, and report what was delivered,
- * all within one time budget.
+ * keep serving through the drain period, finish in-flight requests, flush
+ * telemetry, and report what was delivered, all within one time budget.
  *
  * @module
  */
 import type { Readiness } from "./routes/health.ts";
+import { shutdownLine } from "./shutdown_line.ts";
 import type { Logger } from "./telemetry/logger.ts";
-import type { ShutdownReport, Telemetry } from "./telemetry/sdk.ts";
+import type { Telemetry } from "./telemetry/sdk.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -17,8 +18,13 @@ export interface ShutdownOptions {
   readonly telemetry: Pick<Telemetry, "shutdown">;
   readonly logger: Logger;
   readonly readiness: Readiness;
-  /** The whole sequence's budget, milliseconds (`SHUTDOWN_TIMEOUT_MS`). */
+  /** Budget for finishing requests and flushing telemetry, milliseconds (`SHUTDOWN_TIMEOUT_MS`). */
   readonly budgetMs: number;
+  /**
+   * How long to keep serving, with `/readyz` answering 503, before the
+   * listener closes (`SHUTDOWN_DRAIN_MS`); a second signal ends it early.
+   */
+  readonly drainMs?: number;
 }
 
 /**
@@ -27,11 +33,17 @@ export interface ShutdownOptions {
  */
 export async function waitForShutdown(options: ShutdownOptions): Promise<void> {
   const { server, telemetry, logger, readiness, budgetMs } = options;
+  const drainMs = options.drainMs ?? 0;
   const done = Promise.withResolvers<void>();
+  const again = Promise.withResolvers<void>();
   let started = false;
   const listeners = SIGNALS.map((signal) => {
     const listener = (): void => {
-      if (started) return;
+      if (started) {
+        // A second Ctrl-C or SIGTERM: stop draining, go on with the exit.
+        again.resolve();
+        return;
+      }
       started = true;
       run(signal).finally(() => {
         logger.flush();
@@ -45,37 +57,24 @@ export async function waitForShutdown(options: ShutdownOptions): Promise<void> {
   async function run(signal: string): Promise<void> {
     const begin = performance.now();
     readiness.ready = false;
-    logger.info("shutting down", { "signal.name": signal });
+    logger.info("shutting down", { "signal.name": signal, "shutdown.drain_ms": drainMs });
+    // Load balancers see /readyz go 503 and move traffic away meanwhile;
+    // whatever still arrives is served as usual.
+    if (drainMs > 0) await Promise.race([delay(drainMs), again.promise]);
+    const closing = performance.now();
     // Finish what is in flight, then flush what those requests recorded.
     await Promise.race([server.shutdown(), delay(budgetMs)]);
-    const remaining = Math.max(budgetMs - (performance.now() - begin), 100);
-    const report = await telemetry.shutdown(remaining);
+    const remaining = Math.max(Math.round(budgetMs - (performance.now() - closing)), 100);
+    const line = shutdownLine(await telemetry.shutdown(remaining));
     // The logs pipeline is closed now: this line goes to stdout only.
-    logger.info(report.completed ? "telemetry flushed" : "telemetry flush timed out", {
+    logger[line.level](line.message, {
       "shutdown.duration_ms": Math.round(performance.now() - begin),
-      ...shutdownAttributes(report),
+      ...line.attributes,
     });
   }
 
   await done.promise;
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
-}
-
-/** The delivery counters of a shutdown report, as log attributes per signal. */
-export function shutdownAttributes(report: ShutdownReport): Record<string, number> {
-  const attributes: Record<string, number> = {};
-  for (const [signal, health] of Object.entries(report.health)) {
-    attributes[`otel.${signal}.failed_exports`] = health.failedExports;
-    attributes[`otel.${signal}.dropped_items`] = health.droppedItems;
-    attributes[`otel.${signal}.undelivered_items`] = health.pendingItems;
-    // Spans and log records: recorded minus delivered is everything lost,
-    // the full queue's refusals included.
-    if (signal !== "metrics") {
-      attributes[`otel.${signal}.recorded_items`] = health.recordedItems;
-      attributes[`otel.${signal}.delivered_items`] = health.deliveredItems;
-    }
-  }
-  return attributes;
 }
 
 function delay(ms: number): Promise<void> {

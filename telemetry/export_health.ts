@@ -1,7 +1,7 @@
 /**
  * Watches the exporters' results so that an unreachable collector produces
- * one warning per outage (and one notice when it recovers) instead of
- * silence or a flood, and counts what was dropped.
+ * one warning per signal per outage (and one notice per signal when it
+ * recovers) instead of silence or a flood, and counts what was dropped.
  *
  * @module
  */
@@ -125,7 +125,7 @@ export class ExportMonitor {
     if (!state.failing) {
       state.failing = true;
       this.#logger.warn(
-        "OTLP export failing: telemetry is dropped until the endpoint answers; this is logged once per outage",
+        "OTLP export failing: this signal is dropped until the endpoint answers (one warning per signal per outage)",
         {
           "otel.signal": signal,
           "url.full": endpoint,

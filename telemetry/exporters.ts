@@ -19,8 +19,17 @@ import {
   createFetchSpanExporter,
 } from "./fetch_transport.ts";
 
+/** Options shared by the exporter factories. */
+export interface ExporterOptions {
+  /** Aborted when shutdown begins: OTLP exports stop retrying. */
+  readonly stopRetrying?: AbortSignal;
+}
+
 /** The span exporter for `config`, or `undefined` for `none`. */
-export function createSpanExporter(config: SignalConfig): SpanExporter | undefined {
+export function createSpanExporter(
+  config: SignalConfig,
+  options: ExporterOptions = {},
+): SpanExporter | undefined {
   switch (config.exporter.value) {
     case "none":
       return undefined;
@@ -30,12 +39,16 @@ export function createSpanExporter(config: SignalConfig): SpanExporter | undefin
       return createFetchSpanExporter({
         url: config.endpoint.value,
         protocol: config.protocol.value,
+        ...options,
       });
   }
 }
 
 /** The metric exporter for `config`, or `undefined` for `none`. */
-export function createMetricExporter(config: SignalConfig): PushMetricExporter | undefined {
+export function createMetricExporter(
+  config: SignalConfig,
+  options: ExporterOptions = {},
+): PushMetricExporter | undefined {
   switch (config.exporter.value) {
     case "none":
       return undefined;
@@ -45,12 +58,16 @@ export function createMetricExporter(config: SignalConfig): PushMetricExporter |
       return createFetchMetricExporter({
         url: config.endpoint.value,
         protocol: config.protocol.value,
+        ...options,
       });
   }
 }
 
 /** The log record exporter for `config`, or `undefined` for `none`. */
-export function createLogRecordExporter(config: SignalConfig): LogRecordExporter | undefined {
+export function createLogRecordExporter(
+  config: SignalConfig,
+  options: ExporterOptions = {},
+): LogRecordExporter | undefined {
   switch (config.exporter.value) {
     case "none":
       return undefined;
@@ -60,6 +77,7 @@ export function createLogRecordExporter(config: SignalConfig): LogRecordExporter
       return createFetchLogRecordExporter({
         url: config.endpoint.value,
         protocol: config.protocol.value,
+        ...options,
       });
   }
 }

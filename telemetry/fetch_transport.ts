@@ -63,6 +63,8 @@ export interface FetchExporterOptions {
   readonly protocol: OtlpProtocol;
   /** Defaults to the process environment. */
   readonly env?: ExporterEnv;
+  /** Once aborted (at shutdown), a failed attempt is final: see {@linkcode FetchTransportOptions.stopRetrying}. */
+  readonly stopRetrying?: AbortSignal;
 }
 
 /** An OTLP/HTTP span exporter sending with `fetch`. */
@@ -139,6 +141,7 @@ function createDelegate<T>(
     },
     compression: shared.compression,
     client: createTlsClient(env, upper),
+    stopRetrying: options.stopRetrying,
   });
   const metrics = new ExporterMetrics<T>({
     componentType,
@@ -161,6 +164,13 @@ export interface FetchTransportOptions {
   readonly compression: "gzip" | "none";
   /** A client trusting a private CA or presenting a client certificate. */
   readonly client?: Deno.HttpClient | undefined;
+  /**
+   * Once aborted, an attempt that fails is not retried and a wait before a
+   * retry ends at once. The service aborts it when shutdown begins: a
+   * collector that is down now will not come back within the shutdown
+   * budget, so waiting out the backoff would only delay the exit.
+   */
+  readonly stopRetrying?: AbortSignal | undefined;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -178,14 +188,15 @@ export function createFetchTransport(options: FetchTransportOptions): IExporterT
     async send(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
       const deadline = Date.now() + timeoutMillis;
       let backoff = INITIAL_BACKOFF_MS;
+      const stop = options.stopRetrying;
       let result = await post(options, data, timeoutMillis);
       for (let attempt = 1; attempt < MAX_ATTEMPTS && result.status === "retryable"; attempt++) {
         const jitter = 1 + (Math.random() * 0.4 - 0.2);
         const wait = result.retryInMillis ?? Math.min(backoff * jitter, MAX_BACKOFF_MS);
         backoff *= 1.5;
         const remaining = deadline - Date.now();
-        if (wait >= remaining) break;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait >= remaining || stop?.aborted) break;
+        if (!await pause(wait, stop)) break;
         result = await post(options, data, deadline - Date.now());
       }
       return result;
@@ -235,6 +246,20 @@ async function post(
   return retryInMillis === undefined
     ? { status: "retryable", error }
     : { status: "retryable", error, retryInMillis };
+}
+
+/** Waits `ms`; resolves `false` at once if `stop` is aborted first. */
+function pause(ms: number, stop: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (waited: boolean): void => {
+      clearTimeout(timer);
+      stop?.removeEventListener("abort", aborted);
+      resolve(waited);
+    };
+    const aborted = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    stop?.addEventListener("abort", aborted, { once: true });
+  });
 }
 
 function networkError(error: unknown): Error {

@@ -66,6 +66,8 @@ export type TelemetryMode = "sdk" | "deno" | "disabled";
 export interface ShutdownReport {
   /** `true` when every provider flushed and shut down before the deadline. */
   readonly completed: boolean;
+  /** The time the flush was given, milliseconds. */
+  readonly budgetMs: number;
   /** Delivery counters per signal (SDK mode only). */
   readonly health: Readonly<Partial<Record<Signal, Readonly<SignalHealth>>>>;
 }
@@ -109,7 +111,7 @@ export function startTelemetry(config: TelemetryConfig, log: TelemetryLogOptions
       mode: "disabled",
       logger: createLogger(log),
       resource: undefined,
-      shutdown: () => Promise.resolve({ completed: true, health: {} }),
+      shutdown: (budgetMs) => Promise.resolve({ completed: true, budgetMs, health: {} }),
     };
   }
   if (config.denoBuiltIn) return startDenoBuiltIn(log);
@@ -131,7 +133,7 @@ function startDenoBuiltIn(log: TelemetryLogOptions): Telemetry {
     logger,
     resource: undefined,
     // Deno flushes its own exporters when the process exits.
-    shutdown: () => Promise.resolve({ completed: true, health: {} }),
+    shutdown: (budgetMs) => Promise.resolve({ completed: true, budgetMs, health: {} }),
   };
 }
 
@@ -144,8 +146,12 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
   });
   const monitor = new ExportMonitor(logger);
   const resource = createResource();
+  // Aborted when shutdown begins, so exports to a collector that is down
+  // fail at once instead of backing off until the budget is spent.
+  const stopRetrying = new AbortController();
+  const exporterOptions = { stopRetrying: stopRetrying.signal };
 
-  const metricExporter = createMetricExporter(config.metrics);
+  const metricExporter = createMetricExporter(config.metrics, exporterOptions);
   const meterProvider = new MeterProvider({
     resource,
     readers: metricExporter
@@ -165,7 +171,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
   });
   // The batch processors count what they drop on this meter provider
   // (otel.sdk.processor.*.processed with error.type=queue_full).
-  const spanExporter = createSpanExporter(config.traces);
+  const spanExporter = createSpanExporter(config.traces, exporterOptions);
   const tracerProvider = new TracerProvider({
     resource,
     sampler: createSampler(config.sampler),
@@ -184,7 +190,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
       ]
       : [],
   });
-  const logExporter = createLogRecordExporter(config.logs);
+  const logExporter = createLogRecordExporter(config.logs, exporterOptions);
   const loggerProvider = new LoggerProvider({
     resource,
     logRecordLimits: { attributeValueLengthLimit: 4096 },
@@ -222,7 +228,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
     );
   }
   diag.setLogger(createDiagLogger(logger), DiagLogLevel.INFO);
-  // Export failures are reported by the ExportMonitor, once per outage.
+  // Export failures are reported by the ExportMonitor, once per signal per outage.
   setGlobalErrorHandler((error) =>
     logger.debug("OpenTelemetry SDK error", {
       "error.message": error instanceof Error ? error.message : String(error),
@@ -236,6 +242,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
     logger,
     resource,
     async shutdown(timeoutMs: number): Promise<ShutdownReport> {
+      stopRetrying.abort();
       const deadline = new Promise<false>((resolve) => {
         const timer = setTimeout(() => resolve(false), timeoutMs);
         Deno.unrefTimer(timer);
@@ -252,7 +259,7 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
       const completed = await Promise.race([flush(), deadline]);
       const health: Partial<Record<Signal, Readonly<SignalHealth>>> = {};
       for (const signal of SIGNALS) health[signal] = { ...monitor.health(signal) };
-      return { completed, health };
+      return { completed, budgetMs: timeoutMs, health };
     },
   };
 }
