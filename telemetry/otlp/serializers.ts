@@ -1,0 +1,36 @@
+/**
+ * The project's OTLP protobuf encoders as the `ISerializer`s the OTLP
+ * exporters take: requests are encoded here, responses are read by
+ * `@opentelemetry/otlp-transformer`'s own deserializers, unchanged.
+ *
+ * @module
+ */
+import {
+  type IExportLogsServiceResponse,
+  type IExportTraceServiceResponse,
+  type ISerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from "@opentelemetry/otlp-transformer";
+import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import { encodeLogsRequest } from "./logs_encoder.ts";
+import { encodeTraceRequest } from "./trace_encoder.ts";
+
+/** OTLP/HTTP protobuf for spans: the project's encoder, the transformer's response reader. */
+export const OtlpProtobufTraceSerializer: ISerializer<
+  ReadableSpan[],
+  IExportTraceServiceResponse
+> = {
+  serializeRequest: encodeTraceRequest,
+  deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+};
+
+/** OTLP/HTTP protobuf for log records: the project's encoder, the transformer's response reader. */
+export const OtlpProtobufLogsSerializer: ISerializer<
+  ReadableLogRecord[],
+  IExportLogsServiceResponse
+> = {
+  serializeRequest: encodeLogsRequest,
+  deserializeResponse: (data) => ProtobufLogsSerializer.deserializeResponse(data),
+};
