@@ -108,22 +108,53 @@ export class FakeStack {
   }
 }
 
+/**
+ * Tempo 3.0.3's trace-by-id APIs, as observed against the real binary:
+ *
+ * - `GET /api/v2/traces/<id>` answers **200** for an id it does not hold, with
+ *   `{"trace":{},"metrics":{}}` (issue 12); for one it holds, 200 with the
+ *   trace's `resourceSpans`, span ids in base64 (Tempo's protobuf `bytes`
+ *   through jsonpb).
+ * - `GET /api/traces/<id>` (the v1 API) answers 404 for an unknown id.
+ * - Both answer 400 for an id that is not hex.
+ */
 function tempo(receiver: OtlpReceiver, options: FakeStackOptions, url: URL): Response {
-  const match = url.pathname.match(/^\/api\/v2\/traces\/([0-9a-f]{32})$/);
+  const match = url.pathname.match(/^\/api\/(v2\/)?traces\/([^/]+)$/);
   if (!match) return new Response("404 page not found\n", { status: 404 });
+  const [, v2, id = ""] = match;
+  if (!/^[0-9a-fA-F]{1,32}$/.test(id)) {
+    return new Response(TEMPO_INVALID_ID, { status: 400, headers: TEXT });
+  }
+  const traceId = id.toLowerCase().padStart(32, "0");
   const spans = options.tempo === "empty"
     ? []
-    : receiver.spans.filter((span) => span.traceId === match[1]);
-  if (spans.length === 0) return new Response("trace not found\n", { status: 404 });
-  return Response.json({
-    trace: {
-      resourceSpans: [{
-        scopeSpans: [{
-          spans: spans.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name })),
-        }],
-      }],
-    },
-  });
+    : receiver.spans.filter((span) => span.traceId === traceId);
+  if (spans.length === 0) {
+    return v2
+      ? Response.json({ trace: {}, metrics: {} })
+      : new Response(TEMPO_V1_NOT_FOUND, { status: 404, headers: TEXT });
+  }
+  const resourceSpans = [{
+    resource: { attributes: [] },
+    scopeSpans: [{
+      spans: spans.map((s) => ({
+        traceId: base64(s.traceId),
+        spanId: base64(s.spanId),
+        name: s.name,
+      })),
+    }],
+  }];
+  return v2
+    ? Response.json({ trace: { resourceSpans }, metrics: {} })
+    : Response.json({ batches: resourceSpans });
+}
+
+const TEXT = { "content-type": "text/plain; charset=utf-8" };
+const TEMPO_INVALID_ID = "invalid trace id\n";
+const TEMPO_V1_NOT_FOUND = "trace not found\n";
+
+function base64(hex: string): string {
+  return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((b) => parseInt(b, 16))));
 }
 
 async function loki(

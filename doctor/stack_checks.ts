@@ -11,6 +11,7 @@ import { type DateSample, dateSample } from "./clock.ts";
 import { errorText, HINTS } from "./hints.ts";
 import { PROBE_METRIC_PROMETHEUS } from "../telemetry/probe_payload.ts";
 import type { Check } from "./report.ts";
+import { spansOfTrace } from "./tempo_trace.ts";
 
 /** Base URLs of the stack's HTTP APIs. */
 export interface StackUrls {
@@ -121,7 +122,14 @@ async function tempoCheck(
   const { result, seconds } = await pollUntil(deadline, async () => {
     const answer = await client.get("Tempo", url);
     if (answer.kind === "error") return backendDown("Tempo", base, "--tempo", answer.message);
-    if (answer.status === 200) return { kind: "found", detail: `trace ${sent.traceId} found` };
+    // Tempo 3 answers an id it does not hold with 200 and an empty trace:
+    // only a span of the trace counts.
+    if (answer.status === 200) {
+      const spans = spansOfTrace(answer.body, sent.traceId);
+      return spans > 0
+        ? { kind: "found", detail: `trace ${sent.traceId} found (${plural(spans, "span")})` }
+        : { kind: "missing", detail: `trace ${sent.traceId} not found` };
+    }
     if (answer.status === 404) {
       return { kind: "missing", detail: `trace ${sent.traceId} not found` };
     }
@@ -156,9 +164,9 @@ async function lokiCheck(
         /structured metadata/i.test(answer.body) ? HINTS.structuredMetadata : HINTS.lokiMissing,
       );
     }
-    const lines = countResults(answer.body);
-    return lines > 0
-      ? { kind: "found", detail: `${query} matched ${lines} stream${lines === 1 ? "" : "s"}` }
+    const streams = countResults(answer.body);
+    return streams > 0
+      ? { kind: "found", detail: `${query} matched ${plural(streams, "stream")}` }
       : { kind: "missing", detail: `${query} matched nothing` };
   });
   return finish("stack.loki", "Loki: log record", result, seconds, HINTS.lokiMissing);
@@ -295,6 +303,10 @@ function countResults(body: string): number {
   const data = parseJson(body)?.data;
   if (typeof data !== "object" || data === null || !("result" in data)) return 0;
   return Array.isArray(data.result) ? data.result.length : 0;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function parseJson(body: string): Record<string, unknown> | undefined {

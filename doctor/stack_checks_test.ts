@@ -79,3 +79,28 @@ Deno.test("checkStack() does not take another instance's metric for this run's",
     await receiver.close();
   }
 });
+
+Deno.test("checkStack() reports as missing a trace Tempo answers with 200 and an empty trace", async () => {
+  const receiver = await OtlpReceiver.start();
+  const stack = await FakeStack.start(receiver);
+  try {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    // What Tempo 3.0.3 answers for an id it does not hold, as the fake does.
+    const answer = await fetch(`${stack.urls.tempo}/api/v2/traces/${traceId}`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), { trace: {}, metrics: {} });
+    const result = await checkStack({
+      traceId,
+      serviceName: "greet-api",
+      instanceId: "instance-1",
+      accepted: { traces: true, metrics: false, logs: false },
+    }, { urls: stack.urls, waitMs: 300, timeoutMs: 1_000 });
+    const tempo = result.checks.find((c) => c.id === "stack.tempo");
+    assert.equal(tempo?.status, "fail", JSON.stringify(tempo));
+    assert.match(tempo?.detail ?? "", new RegExp(`trace ${traceId} not found within`));
+    assert.match(tempo?.hint ?? "", /Alloy's traces pipeline/);
+  } finally {
+    await stack.close();
+    await receiver.close();
+  }
+});
