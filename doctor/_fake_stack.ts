@@ -198,6 +198,22 @@ async function loki(
   });
 }
 
+/**
+ * Prometheus 3.14.0's query API, as observed against the real binary
+ * (`--web.enable-otlp-receiver` and compose.yaml's other flags):
+ *
+ * - `GET /api/v1/query` with no matching series: 200, `application/json`,
+ *   `{"status":"success","data":{"resultType":"vector","result":[]}}`;
+ * - a query that does not parse: 400 with `{"status":"error","errorType":
+ *   "bad_data","error":"invalid parameter \"query\": 1:5: parse error: ..."}`;
+ * - an unknown path: 404, `text/plain; charset=utf-8`, `404 page not found`;
+ * - `GET /api/v1/status/flags`: every flag as a string, among them
+ *   `"web.enable-otlp-receiver": "true"` or `"false"`. Without the flag, a
+ *   push to `/api/v1/otlp/v1/metrics` gets 404 and
+ *   `otlp write receiver needs to be enabled with --web.enable-otlp-receiver`.
+ *
+ * The fake evaluates only the doctor's query; any other it refuses as bad_data.
+ */
 function prometheus(receiver: OtlpReceiver, options: FakeStackOptions, url: URL): Response {
   const otlp = options.prometheus !== "no-otlp-receiver";
   if (url.pathname === "/api/v1/status/flags") {
@@ -210,14 +226,16 @@ function prometheus(receiver: OtlpReceiver, options: FakeStackOptions, url: URL)
     });
   }
   if (url.pathname !== "/api/v1/query") {
-    return new Response("404 page not found\n", { status: 404 });
+    return new Response("404 page not found\n", { status: 404, headers: TEXT });
   }
   const query = url.searchParams.get("query") ?? "";
   const selector = query.match(/^app_doctor_probes_total\{instance="([^"]+)"\}$/);
   if (!selector) {
-    return Response.json({ status: "error", errorType: "bad_data", error: "unexpected query" }, {
-      status: 400,
-    });
+    return Response.json({
+      status: "error",
+      errorType: "bad_data",
+      error: `invalid parameter "query": the fake Prometheus evaluates only the doctor's query`,
+    }, { status: 400 });
   }
   const series = otlp
     ? receiver.metrics.filter((metric) =>
@@ -236,10 +254,40 @@ function prometheus(receiver: OtlpReceiver, options: FakeStackOptions, url: URL)
   });
 }
 
+/**
+ * Grafana 13.2.0's data source API. Grafana cannot be built here, so these
+ * answers come from its source, not from a running Grafana: grafana/grafana
+ * as stored by the search tool (not necessarily the v13.2.0 tag; the whole
+ * repository is too large to fetch):
+ *
+ * - pkg/api/datasources.go, GetDataSourceByUID: an unknown uid is
+ *   `response.Error(404, "Data source not found", nil)`, i.e. 404,
+ *   `application/json`, `{"message":"Data source not found"}`;
+ *   checkDatasourceHealth: `{"message":...,"status":"OK"}` with 200, or with
+ *   400 when the plugin's status is not OK (e.g. "ERROR");
+ * - pkg/middleware/auth.go, notAuthorized, and
+ *   pkg/services/contexthandler/model/model.go, writeErrOrFallback: an API
+ *   request that is not signed in gets 401, `application/json; charset=UTF-8`,
+ *   with the authentication error's public fields: `auth.unauthorized` when no
+ *   credentials came, `password-auth.failed` (its own statusCode 400, the
+ *   HTTP status still 401) for a wrong password
+ *   (pkg/services/authn/clients/password.go).
+ */
 function grafana(options: FakeStackOptions, request: Request, url: URL): Response {
   const password = options.grafanaPassword ?? "secret";
-  if (request.headers.get("authorization") !== `Basic ${btoa(`admin:${password}`)}`) {
-    return Response.json({ message: "Unauthorized" }, { status: 401 });
+  const authorization = request.headers.get("authorization");
+  if (authorization !== `Basic ${btoa(`admin:${password}`)}`) {
+    const failed = authorization === null
+      ? { message: "Unauthorized", messageId: "auth.unauthorized", statusCode: 401 }
+      : {
+        message: "Invalid username or password",
+        messageId: "password-auth.failed",
+        statusCode: 400,
+      };
+    return new Response(`${JSON.stringify({ extra: null, ...failed, traceID: "" })}\n`, {
+      status: 401,
+      headers: { "content-type": "application/json; charset=UTF-8" },
+    });
   }
   const match = url.pathname.match(/^\/api\/datasources\/uid\/([^/]+)(\/health)?$/);
   if (!match) return Response.json({ message: "Not found" }, { status: 404 });
@@ -252,10 +300,10 @@ function grafana(options: FakeStackOptions, request: Request, url: URL): Respons
   if (!health) return Response.json({ uid, name: uid[0]?.toUpperCase() + uid.slice(1), type });
   if (options.unhealthy?.includes(uid)) {
     return Response.json({
-      status: "ERROR",
       message:
         `Get "http://localhost:3200/api/echo": dial tcp [::1]:3200: connect: connection refused`,
+      status: "ERROR",
     }, { status: 400 });
   }
-  return Response.json({ status: "OK", message: "Data source is working" });
+  return Response.json({ message: "Data source is working", status: "OK" });
 }
