@@ -1,10 +1,20 @@
 import assert from "node:assert/strict";
-import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import { ConfigError } from "../config_error.ts";
 import { findTool } from "../testing/external_tool.ts";
 import { OtlpReceiver } from "../testing/otlp_receiver.ts";
 import { createTestCa } from "../testing/test_ca.ts";
-import { createFetchSpanExporter, createFetchTransport } from "./fetch_transport.ts";
+import {
+  createFetchLogRecordExporter,
+  createFetchSpanExporter,
+  createFetchTransport,
+} from "./fetch_transport.ts";
+import { encodeTraceRequest } from "./otlp/trace_encoder.ts";
 
 const EMPTY_TRACES = new TextEncoder().encode('{"resourceSpans":[]}');
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -34,6 +44,80 @@ Deno.test("createFetchTransport() retries a 503 after its Retry-After and then s
     assert.deepEqual(receiver.requests.map((r) => r.status), [503, 200]);
   } finally {
     await receiver.close();
+  }
+});
+
+Deno.test("createFetchTransport() sends the same bytes again on a retry and leaves the caller's intact", async () => {
+  let calls = 0;
+  const receiver = await OtlpReceiver.start({
+    respond: () =>
+      ++calls === 1
+        ? new Response(null, { status: 503, headers: { "retry-after": "0" } })
+        : undefined,
+  });
+  try {
+    const transport = createFetchTransport({
+      url: `${receiver.url}/v1/traces`,
+      headers: { "content-type": "application/x-protobuf" },
+      compression: "none",
+    });
+    const recorded = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      spanProcessors: [new SimpleSpanProcessor({ exporter: recorded })],
+    });
+    for (const name of ["a", "b", "c"]) provider.getTracer("test").startSpan(name).end();
+    const spans = recorded.getFinishedSpans();
+    await provider.shutdown();
+    const data = encodeTraceRequest(spans);
+    const copy = data.slice();
+    // Another request encoded in between must not change what is re-sent.
+    encodeTraceRequest(spans.slice(0, 1));
+    assert.equal((await transport.send(data, 5_000)).status, "success");
+    assert.deepEqual(receiver.requests.map((r) => [r.status, r.bytes]), [
+      [503, data.length],
+      [200, data.length],
+    ]);
+    assert.equal(receiver.spans.length, 3);
+    assert.deepEqual(data, copy);
+  } finally {
+    await receiver.close();
+  }
+});
+
+Deno.test("the span and log exporters send protobuf and JSON that a receiver decodes", async (t) => {
+  for (const protocol of ["http/protobuf", "http/json"] as const) {
+    await t.step(protocol, async () => {
+      const receiver = await OtlpReceiver.start();
+      const tracerProvider = new TracerProvider({
+        spanProcessors: [
+          new SimpleSpanProcessor({
+            exporter: createFetchSpanExporter({ url: `${receiver.url}/v1/traces`, protocol }),
+          }),
+        ],
+      });
+      const loggerProvider = new LoggerProvider({
+        processors: [
+          new SimpleLogRecordProcessor({
+            exporter: createFetchLogRecordExporter({ url: `${receiver.url}/v1/logs`, protocol }),
+          }),
+        ],
+      });
+      try {
+        tracerProvider.getTracer("test").startSpan("GET /hello/:name").end();
+        loggerProvider.getLogger("test").emit({ body: "Grüße 😀", attributes: { n: 1 } });
+        await Promise.all([tracerProvider.forceFlush(), loggerProvider.forceFlush()]);
+      } finally {
+        await Promise.all([tracerProvider.shutdown(), loggerProvider.shutdown()]);
+        await receiver.close();
+      }
+      const json = protocol === "http/json";
+      assert.deepEqual(
+        receiver.requests.map((r) => r.contentType),
+        Array(2).fill(json ? "application/json" : "application/x-protobuf"),
+      );
+      assert.deepEqual(receiver.spans.map((s) => s.name), ["GET /hello/:name"]);
+      assert.deepEqual(receiver.logs.map((l) => [l.body, l.attributes]), [["Grüße 😀", { n: 1 }]]);
+    });
   }
 });
 
