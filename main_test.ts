@@ -61,6 +61,9 @@ for (const protocol of ["http/protobuf", "http/json"] as const) {
           OTEL_BLRP_SCHEDULE_DELAY: "60000",
           OTEL_METRIC_EXPORT_INTERVAL: "60000",
           OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=test",
+          // The flush ends once everything is delivered; a budget a busy
+          // machine could run out of would fail the test, not the service.
+          SHUTDOWN_TIMEOUT_MS: "30000",
         },
       });
       service = svc;
@@ -221,7 +224,9 @@ Deno.test("an unreachable collector costs no request and is reported once per si
       OTEL_EXPORTER_OTLP_TIMEOUT: "500",
       OTEL_BSP_SCHEDULE_DELAY: "50",
       OTEL_BLRP_SCHEDULE_DELAY: "50",
-      SHUTDOWN_TIMEOUT_MS: "2000",
+      // Exports stop retrying at shutdown, so the flush ends at once; a
+      // budget a busy machine could run out of would change the last line.
+      SHUTDOWN_TIMEOUT_MS: "30000",
     },
   });
   try {

@@ -49,7 +49,12 @@ Deno.test("the service starts and exports every signal with only its port, the O
         `--allow-env=${ENV_ALLOW}`,
         "--allow-sys=hostname",
       ]),
-      env: { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      // A budget no busy machine runs out of: the flush ends once delivered.
+      env: {
+        PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        SHUTDOWN_TIMEOUT_MS: "30000",
+      },
     });
     service = svc;
     const response = await fetch(`${svc.url}/greet?name=Ada`);

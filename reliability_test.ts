@@ -1,11 +1,18 @@
 /**
  * Faults of the collector and of the process's own life, injected into the
  * real service (a subprocess started with `deno task start`'s flags):
- * refused, blackholed, slow, 503/429 with and without `Retry-After`, 400,
- * outages that end, a restarting real collector, SIGTERM under load and
- * SIGTERM with the collector gone. For each: no request fails, latency stays
- * normal, one warning per outage, retries back off, and every span and log
- * record is either delivered or counted in the shutdown line.
+ * refused, blackholed, holding every export, 503/429 with and without
+ * `Retry-After`, 400, outages that end, a restarting real collector, SIGTERM
+ * under load and SIGTERM with the collector gone. For each: no request fails
+ * or waits for an export, one warning per signal per outage, retries back
+ * off, and every span and log record is either delivered or counted in the
+ * shutdown line.
+ *
+ * Nothing here asserts a latency or a duration: the machine running the tests
+ * may be busy, and what a busy machine slows down says nothing about the
+ * service. "Requests never wait for the exporter" is proved by requests that
+ * complete while the collector holds every export open; latency figures come
+ * from `deno task bench`. Timeouts below only bound a hang.
  *
  * `SOAK=1` runs the memory checks over 1,000,000 requests instead of 100,000.
  */
@@ -14,30 +21,35 @@ import { rssMegabytes } from "./bench/proc.ts";
 import { DROPPED_NO_ANSWER } from "./shutdown_line.ts";
 import { Collector, findCollector } from "./testing/collector.ts";
 import { freePort } from "./testing/free_port.ts";
-import { fetchLoad, type FetchLoadResult, wrkRequests } from "./testing/load.ts";
+import { fetchLoad, type FetchLoadResult } from "./testing/load.ts";
+import { pipelinedLoad } from "./testing/pipelined_load.ts";
 import { OtlpReceiver, type ReceivedRequest, type RespondHook } from "./testing/otlp_receiver.ts";
-import { type LogLine, ServiceProcess } from "./testing/service_process.ts";
+import {
+  HANG_BOUND_MS as HANG_MS,
+  type LogLine,
+  ServiceProcess,
+} from "./testing/service_process.ts";
 
 const SOAK = Deno.env.get("SOAK") === "1";
 const collectorBin = findCollector();
 
-/** Exports every 100 ms and gives up on an export after 1.5 s, so an outage shows within seconds. */
+/**
+ * Exports spans and logs every 100 ms and gives up on an export after 1.5 s,
+ * so an outage shows within seconds. Metrics go every 2 s, longer than an
+ * export may take, so that metric exports never overlap (as with the
+ * defaults, 15 s and 10 s): overlapping exports can finish out of order, and
+ * an old export failing after a new one succeeded reads as a second outage.
+ * The shutdown budget is generous: the flush ends as soon as every export
+ * has succeeded or failed, and a budget a busy machine could run out of
+ * would turn a delivered span into a lost one.
+ */
 const QUICK_EXPORT: Readonly<Record<string, string>> = {
   OTEL_BSP_SCHEDULE_DELAY: "100",
   OTEL_BLRP_SCHEDULE_DELAY: "100",
-  OTEL_METRIC_EXPORT_INTERVAL: "500",
+  OTEL_METRIC_EXPORT_INTERVAL: "2000",
   OTEL_EXPORTER_OTLP_TIMEOUT: "1500",
-  SHUTDOWN_TIMEOUT_MS: "3000",
+  SHUTDOWN_TIMEOUT_MS: String(HANG_MS / 2),
 };
-
-/**
- * p99 latency a `/greet` request must stay under whatever the collector does
- * (normal: 2-5 ms). Generous, so a busy CI machine cannot fail it, yet far
- * below the 1.5 s a request would wait if it blocked on an export.
- */
-const P99_BOUND_MS = 500;
-/** No single request may wait on an export: the slow collector takes 1.5 s per export. */
-const MAX_BOUND_MS = 1_000;
 
 const WARNING = "OTLP export failing";
 const RECOVERED = "OTLP export recovered";
@@ -56,12 +68,10 @@ function warningsBySignal(svc: ServiceProcess): string[] {
   return svc.lines.filter(isWarning).map((l) => String(l["otel.signal"])).sort();
 }
 
-/** Asserts a load run lost nothing and stayed fast. */
+/** Asserts every request of a load run was answered 200. */
 function assertServed(result: FetchLoadResult, what: string): void {
   assert.deepEqual(result.failures, [], `${what}: failed requests`);
   assert.equal(result.ok, result.sent, `${what}: every request answered 200`);
-  assert.ok(result.p99Ms < P99_BOUND_MS, `${what}: p99 ${result.p99Ms.toFixed(1)} ms`);
-  assert.ok(result.maxMs < MAX_BOUND_MS, `${what}: slowest ${result.maxMs.toFixed(1)} ms`);
 }
 
 /** Asserts nothing reached stderr: no unhandled rejection, no panic, no uncaught error. */
@@ -69,11 +79,24 @@ function assertQuietStderr(svc: ServiceProcess): void {
   assert.doesNotMatch(svc.stderr, /error|uncaught|unhandled|panic/i, svc.stderr);
 }
 
-/** Sends SIGTERM and returns the exit status and how long the exit took. */
-async function terminate(svc: ServiceProcess): Promise<{ code: number; ms: number }> {
-  const started = performance.now();
-  const status = await svc.stop("SIGTERM");
-  return { code: status.code, ms: performance.now() - started };
+/**
+ * Sends SIGTERM and returns the exit code. A service that has not exited
+ * after {@linkcode HANG_MS} fails the test: its shutdown budget is a few
+ * seconds, so only a shutdown that ignores its budget can get there.
+ */
+async function terminate(svc: ServiceProcess): Promise<number> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`The service had not exited ${HANG_MS} ms after SIGTERM`)),
+      HANG_MS,
+    );
+  });
+  try {
+    return (await Promise.race([svc.stop("SIGTERM"), hang])).code;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The service's last stdout line: the shutdown report. */
@@ -89,10 +112,6 @@ function shutdownReport(svc: ServiceProcess): LogLine {
 
 function never(): Promise<undefined> {
   return new Promise(() => {});
-}
-
-function delayed(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
 }
 
 /** Records when each traces export was attempted, keyed by its first span, to check the backoff. */
@@ -126,8 +145,6 @@ interface FaultCase {
   readonly respond?: (
     request: ReceivedRequest,
   ) => Response | undefined | Promise<Response | undefined>;
-  /** Whether the fault is an outage the service must report (once per signal). */
-  readonly outage: boolean;
   /** Extra environment. */
   readonly env?: Readonly<Record<string, string>>;
   /** Checks on the attempts the receiver saw. */
@@ -138,25 +155,17 @@ const status = (code: number, headers: HeadersInit = {}) => (): Response =>
   new Response(null, { status: code, headers });
 
 const FAULTS: readonly FaultCase[] = [
-  { name: "down (connection refused)", outage: true },
-  { name: "blackholed (accepts, never answers)", respond: never, outage: true },
-  {
-    name: "slow (1.5 s per export)",
-    respond: () => delayed(1_500),
-    outage: false,
-    env: { OTEL_EXPORTER_OTLP_TIMEOUT: "10000" },
-  },
+  { name: "down (connection refused)" },
+  { name: "blackholed (accepts, never answers)", respond: never },
   {
     name: "answering 503 with Retry-After: 1",
     respond: status(503, { "retry-after": "1" }),
-    outage: true,
     env: { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" },
     checkAttempts: retriedAfterRetryAfter,
   },
   {
     name: "answering 503 without Retry-After",
     respond: status(503),
-    outage: true,
     env: { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" },
     checkAttempts: (attempts) => {
       assert.ok(attempts.counts().some((n) => n >= 2), "a batch was retried");
@@ -167,14 +176,12 @@ const FAULTS: readonly FaultCase[] = [
   {
     name: "answering 429 with Retry-After: 1",
     respond: status(429, { "retry-after": "1" }),
-    outage: true,
     env: { OTEL_EXPORTER_OTLP_TIMEOUT: "2500" },
     checkAttempts: retriedAfterRetryAfter,
   },
   {
     name: "answering 400 (a permanent rejection)",
     respond: status(400),
-    outage: true,
     checkAttempts: (attempts) => {
       const counts = attempts.counts();
       assert.ok(counts.length >= 2, "several batches were sent");
@@ -183,7 +190,7 @@ const FAULTS: readonly FaultCase[] = [
   },
 ];
 
-/** Runs one fault: load before and after the outage is noticed, then SIGTERM. */
+/** Runs one outage: load before and after the service notices it, then SIGTERM. */
 async function runFault(fault: FaultCase): Promise<string> {
   const attempts = new AttemptLog();
   const hook: RespondHook | undefined = fault.respond
@@ -203,41 +210,23 @@ async function runFault(fault: FaultCase): Promise<string> {
     const url = `${svc.url}/greet?name=Ada`;
     const first = await fetchLoad(url, { requests: 300, concurrency: 8 });
     assertServed(first, `${fault.name}, first round`);
-    if (fault.outage) {
-      for (const signal of ["traces", "logs"]) {
-        await svc.waitForLine((l) => isWarning(l) && l["otel.signal"] === signal);
-      }
-    } else {
-      await receiver?.waitFor((r) => r.spans.length >= 300, { what: "300 slow spans" });
+    for (const signal of ["traces", "logs"]) {
+      await svc.waitForLine((l) => isWarning(l) && l["otel.signal"] === signal);
     }
     // More batches fail after the warning: none of them may warn again.
     const second = await fetchLoad(url, { requests: 300, concurrency: 8 });
     assertServed(second, `${fault.name}, second round`);
-    if (!fault.outage) {
-      await receiver?.waitFor((r) => r.spans.length >= 600, { what: "600 slow spans" });
-    }
-    const exit = await terminate(svc);
-    assert.equal(exit.code, 0, svc.stderr);
-    assert.ok(exit.ms < 3_000 + 1_000, `exit took ${exit.ms} ms; the budget is 3000`);
+    assert.equal(await terminate(svc), 0, svc.stderr);
     assertQuietStderr(svc);
     const report = shutdownReport(svc);
-    if (fault.outage) {
-      const warned = warningsBySignal(svc);
-      assert.deepEqual(warned, [...new Set(warned)], "one warning per signal per outage");
-      assert.ok(warned.includes("traces") && warned.includes("logs"));
-      assert.ok(Number(report["otel.traces.failed_exports"]) >= 2, "several batches failed");
-    } else {
-      assert.deepEqual(warningsBySignal(svc), [], "a slow collector is not an outage");
-      assert.equal(report["otel.traces.dropped_items"], 0);
-      const spans = receiver?.spans.filter((s) => s.name === "GET /greet") ?? [];
-      assert.equal(spans.length, 600, "every span of a slow collector arrives");
-    }
+    const warned = warningsBySignal(svc);
+    assert.deepEqual(warned, [...new Set(warned)], "one warning per signal per outage");
+    assert.ok(warned.includes("traces") && warned.includes("logs"));
+    assert.ok(Number(report["otel.traces.failed_exports"]) >= 2, "several batches failed");
     fault.checkAttempts?.(attempts);
-    return `${fault.name}: 600/600 requests 200, p99 ${
-      Math.max(first.p99Ms, second.p99Ms).toFixed(1)
-    } ms, max ${Math.max(first.maxMs, second.maxMs).toFixed(0)} ms, exit ${
-      exit.ms.toFixed(0)
-    } ms, traces failed exports ${report["otel.traces.failed_exports"]}`;
+    return `${fault.name}: 600/600 requests 200, traces failed exports ${
+      report["otel.traces.failed_exports"]
+    }`;
   } finally {
     await service?.stop("SIGKILL");
     await receiver?.close();
@@ -261,10 +250,75 @@ Deno.test("whatever the collector does, /greet keeps answering and each outage i
   if (SOAK) console.log(figures.join("\n"));
 });
 
+Deno.test("requests never wait for the exporter: with the collector holding every export open, 300 more requests complete, and every span arrives once it answers", async () => {
+  // The collector answers no export until the test has sent its load. Had a
+  // request waited for an export, the load would never finish: that it
+  // finishes at all is the proof, whatever the machine's speed.
+  const release = Promise.withResolvers<undefined>();
+  const receiver = await OtlpReceiver.start({ respond: () => release.promise });
+  let service: ServiceProcess | undefined;
+  try {
+    const svc = await ServiceProcess.start({
+      env: {
+        ...QUICK_EXPORT,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        // An export held for longer than the hang bound is a failure; one
+        // held for less must not time out and turn into an outage.
+        OTEL_EXPORTER_OTLP_TIMEOUT: String(2 * HANG_MS),
+        // Metrics are not the point: a new export every 500 ms would pile up
+        // against the exporter's limit of concurrent exports.
+        OTEL_METRIC_EXPORT_INTERVAL: String(2 * HANG_MS),
+      },
+    });
+    service = svc;
+    const url = `${svc.url}/greet?name=Ada`;
+    const before = await fetchLoad(url, { requests: 300, concurrency: 8 });
+    assertServed(before, "before the exports are held");
+    const held = (signal: string): boolean =>
+      receiver.requests.some((q) => q.signal === signal && q.status === undefined);
+    await receiver.waitFor(() => held("traces") && held("logs"), {
+      what: "a held traces export and a held logs export",
+    });
+    const during = await fetchLoad(url, { requests: 300, concurrency: 8 });
+    assertServed(during, "while every export is held");
+    assert.ok(held("traces") && held("logs"), "still held after the load");
+
+    release.resolve(undefined);
+    const traceIds = new Set([...before.traceIds, ...during.traceIds]);
+    await receiver.waitFor(
+      (r) =>
+        r.spans.filter((s) => s.name === "GET /greet").length >= 600 &&
+        r.logs.filter((l) => l.body === "GET /greet 200").length >= 600,
+      { what: "600 spans and 600 access logs" },
+    );
+    assert.equal(await terminate(svc), 0, svc.stderr);
+    assertQuietStderr(svc);
+    assert.deepEqual(warningsBySignal(svc), [], "a collector that is slow to answer is no outage");
+    const spans = receiver.spans.filter((s) => s.name === "GET /greet");
+    assert.equal(spans.length, 600, "no span twice");
+    assert.deepEqual(new Set(spans.map((s) => s.traceId)), traceIds, "600 of 600 spans");
+    const access = receiver.logs.filter((l) => l.body === "GET /greet 200");
+    assert.deepEqual(new Set(access.map((l) => l.traceId)), traceIds, "600 of 600 access logs");
+    const report = shutdownReport(svc);
+    assert.equal(report["otel.traces.failed_exports"], 0);
+    assert.equal(report["otel.logs.failed_exports"], 0);
+  } finally {
+    release.resolve(undefined);
+    await service?.stop("SIGKILL");
+    await receiver.close();
+  }
+});
+
 Deno.test("an outage shorter than the retry window loses nothing: N of N spans and access logs arrive, no warning", async () => {
-  let down = true;
+  // The collector comes back once it has refused a traces and a logs export
+  // twice each: both were retried, and their retry window is far from over.
+  const refused = { traces: 0, logs: 0, metrics: 0 };
   const receiver = await OtlpReceiver.start({
-    respond: () => down ? new Response(null, { status: 503 }) : undefined,
+    respond: (request) => {
+      if (refused.traces >= 2 && refused.logs >= 2) return undefined;
+      if (request.signal) refused[request.signal]++;
+      return new Response(null, { status: 503 });
+    },
   });
   let service: ServiceProcess | undefined;
   try {
@@ -278,28 +332,24 @@ Deno.test("an outage shorter than the retry window loses nothing: N of N spans a
     service = svc;
     const load = await fetchLoad(`${svc.url}/greet?name=Ada`, { requests: 200, concurrency: 8 });
     assertServed(load, "during the outage");
-    // The collector comes back once both batches have been refused and retried.
-    await receiver.waitFor(
-      () =>
-        ["traces", "logs"].every((signal) =>
-          receiver.requests.filter((q) => q.signal === signal && q.status === 503).length >= 2
-        ),
-      { what: "a retried traces and logs export" },
-    );
-    down = false;
     await receiver.waitFor(
       (r) =>
         r.spans.filter((s) => s.name === "GET /greet").length >= 200 &&
         r.logs.filter((l) => l.body === "GET /greet 200").length >= 200,
       { what: "200 spans and 200 access logs after the collector returned" },
     );
-    assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+    assert.ok(refused.traces >= 2 && refused.logs >= 2, "the outage refused retried exports");
+    assert.equal(await terminate(svc), 0, svc.stderr);
     const spans = receiver.spans.filter((s) => s.name === "GET /greet");
     assert.deepEqual(new Set(spans.map((s) => s.traceId)), new Set(load.traceIds), "200 of 200");
     assert.equal(spans.length, 200, "no span twice");
     const access = receiver.logs.filter((l) => l.body === "GET /greet 200");
     assert.deepEqual(new Set(access.map((l) => l.traceId)), new Set(load.traceIds));
-    assert.deepEqual(warningsBySignal(svc), [], "a retried export is not an outage");
+    assert.deepEqual(
+      warningsBySignal(svc),
+      [],
+      `a retried export is not an outage: ${JSON.stringify(svc.lines.filter(isWarning))}`,
+    );
     assertQuietStderr(svc);
   } finally {
     await service?.stop("SIGKILL");
@@ -328,7 +378,7 @@ Deno.test("a collector that restarts is reported once down and once back, and ev
     for (const signal of ["traces", "logs", "metrics"]) {
       await svc.waitForLine((l) => l.msg === RECOVERED && l["otel.signal"] === signal);
     }
-    assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+    assert.equal(await terminate(svc), 0, svc.stderr);
     assertQuietStderr(svc);
     const warned = warningsBySignal(svc);
     assert.deepEqual(warned, ["logs", "metrics", "traces"], "one warning per signal");
@@ -362,7 +412,6 @@ Deno.test("beyond the bounded queue, dropped spans are counted in the SDK metric
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_BSP_MAX_QUEUE_SIZE: "50",
         OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "50",
-        SHUTDOWN_TIMEOUT_MS: "5000",
       },
     });
     service = svc;
@@ -372,8 +421,7 @@ Deno.test("beyond the bounded queue, dropped spans are counted in the SDK metric
     // The held export gives up at its timeout; everything after it flows again.
     await svc.waitForLine((l) => isWarning(l) && l["otel.signal"] === "traces");
     blackholed = false;
-    const exit = await terminate(svc);
-    assert.equal(exit.code, 0, svc.stderr);
+    assert.equal(await terminate(svc), 0, svc.stderr);
     const report = shutdownReport(svc);
     const delivered = receiver.spans.filter((s) => s.name === "GET /greet").length;
     const queueFull = Math.max(
@@ -403,7 +451,11 @@ Deno.test("SIGTERM under load: in-flight requests complete and every span and ac
   let service: ServiceProcess | undefined;
   try {
     const svc = await ServiceProcess.start({
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, SHUTDOWN_TIMEOUT_MS: "5000" },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        // The flush must finish, not race a budget a busy machine could run out of.
+        SHUTDOWN_TIMEOUT_MS: String(HANG_MS / 2),
+      },
     });
     service = svc;
     const stop = new AbortController();
@@ -420,12 +472,12 @@ Deno.test("SIGTERM under load: in-flight requests complete and every span and ac
         if (svc.lines[scanned]?.msg === "GET /greet 200") answered++;
       }
       return answered >= SIGTERM_AFTER;
-    }, 60_000);
-    const exit = svc.stop("SIGTERM");
+    });
+    const exit = terminate(svc);
     await svc.waitForLine((l) => l.msg === "shutting down");
     stop.abort();
     const result = await load;
-    assert.equal((await exit).code, 0, svc.stderr);
+    assert.equal(await exit, 0, svc.stderr);
     assertQuietStderr(svc);
     const completed = new Set(result.traceIds);
     assert.ok(completed.size >= SIGTERM_AFTER, `${completed.size} requests completed`);
@@ -445,7 +497,7 @@ Deno.test("SIGTERM under load: in-flight requests complete and every span and ac
   }
 });
 
-Deno.test("SIGTERM with the collector blackholed exits 0 within the flush budget and says what it could not deliver", async () => {
+Deno.test("SIGTERM with the collector blackholed exits 0 when the flush budget runs out and says what it could not deliver", async () => {
   const receiver = await OtlpReceiver.start({ respond: never });
   let service: ServiceProcess | undefined;
   try {
@@ -454,6 +506,8 @@ Deno.test("SIGTERM with the collector blackholed exits 0 within the flush budget
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_BSP_SCHEDULE_DELAY: "100",
         OTEL_BLRP_SCHEDULE_DELAY: "100",
+        // Only the budget may end the flush: no export gives up before it.
+        OTEL_EXPORTER_OTLP_TIMEOUT: String(10 * HANG_MS),
         SHUTDOWN_TIMEOUT_MS: "2000",
       },
     });
@@ -463,9 +517,9 @@ Deno.test("SIGTERM with the collector blackholed exits 0 within the flush budget
     await receiver.waitFor(() => receiver.requests.some((r) => r.signal === "traces"), {
       what: "a held traces export",
     });
-    const exit = await terminate(svc);
-    assert.equal(exit.code, 0, svc.stderr);
-    assert.ok(exit.ms < 2_000 + 500, `exit took ${exit.ms.toFixed(0)} ms; the budget is 2000`);
+    // The collector holds every export for good: only the budget can end the
+    // flush, so exiting at all proves the budget is kept.
+    assert.equal(await terminate(svc), 0, svc.stderr);
     assertQuietStderr(svc);
     const report = shutdownReport(svc);
     assert.equal(report.msg, DROPPED_NO_ANSWER);
@@ -507,31 +561,34 @@ for (
       const start = rssMegabytes(svc.pid);
       let peak = start;
       const series: number[] = [];
-      let requests = 0;
-      let errors = 0;
-      const chunk = 50_000;
-      while (requests < MEMORY_REQUESTS) {
-        const run = await wrkRequests(url, {
-          requests: Math.min(chunk, MEMORY_REQUESTS - requests),
-          connections: 10,
-          maxSeconds: 60,
-        });
-        requests += run.requests;
-        errors += run.errors;
+      let answered = 0;
+      const statuses: Record<number, number> = {};
+      const failures: string[] = [];
+      const chunk = MEMORY_REQUESTS / 10;
+      while (answered < MEMORY_REQUESTS && failures.length === 0) {
+        const run = await pipelinedLoad(url, { requests: chunk, connections: 8, depth: 32 });
+        answered += run.answered;
+        for (const [code, n] of Object.entries(run.statuses)) {
+          statuses[Number(code)] = (statuses[Number(code)] ?? 0) + n;
+        }
+        failures.push(...run.failures);
         series.push(Math.round(rssMegabytes(svc.pid)));
         peak = Math.max(peak, series.at(-1) ?? 0);
         // The receiver keeps what it decoded: forget it, it is not the service's memory.
         receiver.clear();
       }
-      assert.equal(errors, 0, "wrk saw errors or non-2xx answers");
-      assert.ok(requests >= MEMORY_REQUESTS, `${requests} requests`);
+      assert.deepEqual(failures, [], "connections failed");
+      assert.equal(answered, MEMORY_REQUESTS, "every request answered");
+      assert.deepEqual(statuses, { 200: MEMORY_REQUESTS }, "every answer a 200");
       assert.ok(peak < RSS_BOUND_MIB, `RSS peaked at ${peak.toFixed(0)} MiB`);
-      assert.equal((await svc.stop("SIGTERM")).code, 0, svc.stderr);
+      assert.equal(await terminate(svc), 0, svc.stderr);
       assertQuietStderr(svc);
       console.log(
-        `collector ${fault}: ${requests} requests, ${errors} errors, RSS ${
+        `collector ${fault}: ${answered} of ${MEMORY_REQUESTS} requests 200, RSS ${
           start.toFixed(0)
-        } -> peak ${peak.toFixed(0)} MiB; after each 50,000: ${series.join(" ")}`,
+        } MiB -> peak ${peak.toFixed(0)} MiB; after each ${chunk.toLocaleString("en")}: ${
+          series.join(" ")
+        }`,
       );
     } finally {
       await service?.stop("SIGKILL");

@@ -12,7 +12,11 @@ import { OtlpReceiver } from "../testing/otlp_receiver.ts";
 import type { ServiceProcess } from "../testing/service_process.ts";
 import { createTestCa } from "../testing/test_ca.ts";
 
-/** Environment that holds every export until the shutdown flush, so nothing races a timer. */
+/**
+ * Environment that holds every export until the shutdown flush, so nothing
+ * races a timer, and gives the flush a budget no busy machine runs out of
+ * (it ends as soon as everything is delivered).
+ */
 export function flushOnlyEnv(receiver: OtlpReceiver): Record<string, string> {
   return {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -20,6 +24,7 @@ export function flushOnlyEnv(receiver: OtlpReceiver): Record<string, string> {
     OTEL_BLRP_SCHEDULE_DELAY: "600000",
     OTEL_METRIC_EXPORT_INTERVAL: "600000",
     OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=test",
+    SHUTDOWN_TIMEOUT_MS: "30000",
   };
 }
 

@@ -167,7 +167,8 @@ export class OtlpReceiver implements ReceivedTelemetry {
   /**
    * Resolves, with this receiver, as soon as `predicate` returns true. It is
    * called with this receiver now and again each time a request arrives or an
-   * export is accepted, never on a timer. Rejects after `timeoutMs`, or when
+   * export is accepted, never on a timer. Rejects after `timeoutMs` (default
+   * 60 000 ms, a bound on a hang even on a busy machine), or when
    * the receiver closes first, with a message naming `what` and summarizing
    * what was received; rejects with the predicate's error if it throws.
    */
@@ -175,7 +176,7 @@ export class OtlpReceiver implements ReceivedTelemetry {
     predicate: (received: ReceivedTelemetry) => boolean,
     options: WaitForOptions = {},
   ): Promise<ReceivedTelemetry> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? 60_000;
     const what = options.what ?? "the condition";
     try {
       if (predicate(this)) return Promise.resolve(this);

@@ -219,7 +219,7 @@ export interface ReceivedTelemetry {
 
 /** Options for the `waitFor` of the receivers (`OtlpReceiver`, `Collector`). */
 export interface WaitForOptions {
-  /** How long to wait before rejecting. Defaults to 10 000 ms. */
+  /** How long to wait before rejecting; each receiver documents its default. */
   readonly timeoutMs?: number;
   /** What is awaited, for the error message, e.g. `"3 spans"`. */
   readonly what?: string;

@@ -7,6 +7,13 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 
+/**
+ * Default bound on a wait for the service (its start, a log line): long
+ * enough that only a hang reaches it, even on a machine whose cores are
+ * busy with other work. On a quiet machine these waits end within seconds.
+ */
+export const HANG_BOUND_MS = 60_000;
+
 /** One JSON log line the service wrote. */
 export type LogLine = Record<string, string | number | boolean>;
 
@@ -23,7 +30,10 @@ export interface StartServiceOptions {
    * paths resolve against the repository root, the working directory.
    */
   readonly command?: readonly string[];
-  /** How long to wait for the "listening" line; defaults to 30 s. */
+  /**
+   * How long to wait for the "listening" line; defaults to
+   * {@linkcode HANG_BOUND_MS}.
+   */
   readonly startTimeoutMs?: number;
   /** Working directory; defaults to the repository root. */
   readonly cwd?: string | URL;
@@ -81,7 +91,7 @@ export class ServiceProcess {
     try {
       const listening = await service.waitForLine(
         (l) => l.msg === "listening",
-        options.startTimeoutMs ?? 30_000,
+        options.startTimeoutMs ?? HANG_BOUND_MS,
       );
       service.#url = `http://127.0.0.1:${listening["server.port"]}`;
     } catch (error) {
@@ -103,10 +113,14 @@ export class ServiceProcess {
 
   /**
    * Resolves with the first line (already written or future) matching
-   * `predicate`; rejects after `timeoutMs`, or as soon as the process has
-   * exited without writing one.
+   * `predicate`; rejects after `timeoutMs` (default
+   * {@linkcode HANG_BOUND_MS}), or as soon as the process has exited without
+   * writing one.
    */
-  waitForLine(predicate: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+  waitForLine(
+    predicate: (line: LogLine) => boolean,
+    timeoutMs = HANG_BOUND_MS,
+  ): Promise<LogLine> {
     const found = this.lines.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
