@@ -13,7 +13,13 @@ import {
 import { errorResponse } from "./errors.ts";
 import { createGreetHandler, type GreetOptions } from "./greet.ts";
 import { createReadyz, healthz, type Readiness } from "./health.ts";
-import { createRouter, type Handler, type Route } from "./router.ts";
+import {
+  createRouter,
+  type Handler,
+  type RequestContext,
+  type Route,
+  untracedContext,
+} from "./router.ts";
 
 /** Options for {@linkcode createApp}. */
 export interface AppOptions extends GreetOptions {
@@ -51,18 +57,26 @@ export function createApp(options: AppOptions): AppHandler {
   return function app(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
     const url = new URL(req.url);
     const match = router(req.method, url.pathname);
-    if (!match.traced) return run(match.handler, req, url.pathname).then((o) => o.response);
+    if (!match.traced) {
+      return run(match.handler, req, untracedContext(url)).then((o) => o.response);
+    }
     const remote = info?.remoteAddr;
     const client = remote && "hostname" in remote ? remote.hostname : undefined;
-    return instrument(req, url, client, match.route, () => run(match.handler, req, url.pathname));
+    return instrument(
+      req,
+      url,
+      client,
+      match.route,
+      (context, span) => run(match.handler, req, { url, context, span }),
+    );
   };
 }
 
 /** Calls a handler, turning anything it throws into a response. */
-async function run(handler: Handler, req: Request, path: string): Promise<Outcome> {
+async function run(handler: Handler, req: Request, ctx: RequestContext): Promise<Outcome> {
   try {
-    return { response: await handler(req) };
+    return { response: await handler(req, ctx) };
   } catch (error: unknown) {
-    return { response: errorResponse(error, path), error };
+    return { response: errorResponse(error, ctx.url.pathname), error };
   }
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { createApp } from "./app.ts";
 import type { Readiness } from "./health.ts";
-import { createLogger } from "../telemetry/logger.ts";
+import type { Route } from "./router.ts";
+import { createLogger, type Logger } from "../telemetry/logger.ts";
 import { createInMemoryTelemetry, type InMemoryTelemetry } from "../testing/in_memory_telemetry.ts";
 import { DURATION_BUCKETS } from "../telemetry/http_server.ts";
 
@@ -16,17 +17,24 @@ interface Harness {
   readonly app: ReturnType<typeof createApp>;
 }
 
-async function withApp(test: (h: Harness) => Promise<void>): Promise<void> {
+/** Routes a test adds to the app, built with the test's telemetry and logger. */
+type ExtraRoutes = (telemetry: InMemoryTelemetry, logger: Logger) => Route[];
+
+async function withApp(
+  test: (h: Harness) => Promise<void>,
+  extraRoutes: ExtraRoutes = () => [],
+): Promise<void> {
   const telemetry = createInMemoryTelemetry();
   const lines: string[] = [];
   const readiness: Readiness = { ready: true };
+  const logger = createLogger({
+    level: "info",
+    format: "json",
+    otelLogger: telemetry.otelLogger,
+    write: (line) => lines.push(line),
+  });
   const app = createApp({
-    logger: createLogger({
-      level: "info",
-      format: "json",
-      otelLogger: telemetry.otelLogger,
-      write: (line) => lines.push(line),
-    }),
+    logger,
     readiness,
     tracer: telemetry.tracer,
     meter: telemetry.meter,
@@ -38,7 +46,7 @@ async function withApp(test: (h: Harness) => Promise<void>): Promise<void> {
         },
       },
       traced: true,
-    }],
+    }, ...extraRoutes(telemetry, logger)],
   });
   try {
     await test({ telemetry, lines, readiness, app });
@@ -229,4 +237,114 @@ Deno.test("probes are neither traced nor logged and are never cached", () =>
     assert.equal(draining.headers.get("cache-control"), "no-store");
     assert.equal(telemetry.spans().length, 0);
     assert.equal(telemetry.logRecords().length, 0);
+  }));
+
+Deno.test("a handler's child span and log record, given the request context, carry the server span's ids", () => {
+  let activeInHandler: unknown;
+  return withApp(async ({ telemetry, app, lines }) => {
+    const response = await app(new Request("http://localhost/work"), info);
+    assert.equal(response.status, 200);
+    const server = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
+    const child = telemetry.spans().find((s) => s.name === "work");
+    assert.ok(server && child);
+    assert.equal(child.spanContext().traceId, server.spanContext().traceId);
+    assert.equal(child.parentSpanContext?.spanId, server.spanContext().spanId);
+    const record = telemetry.logRecords().find((r) => r.body === "working");
+    assert.equal(record?.spanContext?.traceId, server.spanContext().traceId);
+    assert.equal(record?.spanContext?.spanId, server.spanContext().spanId);
+    const line = JSON.parse(lines.find((l) => l.includes('"msg":"working"')) ?? "{}");
+    assert.equal(line.trace_id, server.spanContext().traceId);
+    assert.equal(line.span_id, server.spanContext().spanId);
+    // No context is entered per request: that is what keeps Deno's
+    // AsyncLocalStorage from slowing the garbage collector down.
+    assert.equal(activeInHandler, ROOT_CONTEXT);
+  }, (t, logger) => [{
+    path: "/work",
+    traced: true,
+    methods: {
+      GET: async (_req, ctx) => {
+        activeInHandler = context.active();
+        const span = t.tracer.startSpan("work", {}, ctx.context);
+        await Promise.resolve();
+        logger.info("working", { step: 1 }, ctx.context);
+        span.end();
+        return new Response("done");
+      },
+    },
+  }]);
+});
+
+Deno.test("a handler that enters the request context with context.with gets the server span as the active one, across await", () =>
+  withApp(async ({ telemetry, app, lines }) => {
+    const response = await app(new Request("http://localhost/active"), info);
+    assert.equal(response.status, 200);
+    const server = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
+    const child = telemetry.spans().find((s) => s.name === "active work");
+    assert.ok(server && child);
+    assert.equal(await response.text(), server.spanContext().spanId);
+    assert.equal(child.parentSpanContext?.spanId, server.spanContext().spanId);
+    const record = telemetry.logRecords().find((r) => r.body === "active");
+    assert.equal(record?.spanContext?.spanId, server.spanContext().spanId);
+    const line = JSON.parse(lines.find((l) => l.includes('"msg":"active"')) ?? "{}");
+    assert.equal(line.span_id, server.spanContext().spanId);
+  }, (t, logger) => [{
+    path: "/active",
+    traced: true,
+    methods: {
+      // Code written for the active context: no context argument anywhere.
+      GET: (_req, ctx) =>
+        context.with(ctx.context, async () => {
+          await Promise.resolve();
+          const span = t.tracer.startSpan("active work");
+          logger.info("active");
+          span.end();
+          return new Response(trace.getActiveSpan()?.spanContext().spanId);
+        }),
+    },
+  }]));
+
+/** Sends one raw HTTP/1.1 request and returns everything the server wrote back. */
+async function rawExchange(port: number, method: string, target: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const request = `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+    await conn.write(new TextEncoder().encode(request));
+    // The server closes the connection after answering (Connection: close).
+    return await new Response(conn.readable).text();
+  } catch (error: unknown) {
+    conn.close();
+    throw error;
+  }
+}
+
+/** The status line, and the header fields other than those that differ per request. */
+function headOfExchange(raw: string): { status: string; fields: string[]; body: string } {
+  const end = raw.indexOf("\r\n\r\n");
+  const [status = "", ...fields] = raw.slice(0, end).split("\r\n");
+  const stable = fields.map((f) => f.toLowerCase()).filter((f) =>
+    !f.startsWith("date:") && !f.startsWith("traceresponse:")
+  );
+  return { status, fields: stable.sort(), body: raw.slice(end + 4) };
+}
+
+Deno.test("HEAD sends the header fields GET sends, content-length included, and no body, on the wire", () =>
+  withApp(async ({ app }) => {
+    const controller = new AbortController();
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
+      app,
+    );
+    try {
+      const get = headOfExchange(await rawExchange(server.addr.port, "GET", "/greet?name=Ada"));
+      const head = headOfExchange(await rawExchange(server.addr.port, "HEAD", "/greet?name=Ada"));
+      assert.equal(get.status, "HTTP/1.1 200 OK");
+      assert.equal(get.body, '{"message":"Hello, Ada!"}');
+      assert.ok(get.fields.includes("content-length: 25"), get.fields.join("\n"));
+      assert.equal(head.status, get.status);
+      assert.deepEqual(head.fields, get.fields);
+      assert.equal(head.body, "");
+    } finally {
+      controller.abort();
+      await server.finished;
+    }
   }));

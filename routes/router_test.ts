@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { HttpError } from "./http_error.ts";
-import { createRouter } from "./router.ts";
+import { createRouter, type RequestContext, untracedContext } from "./router.ts";
 
 const ok = (): Response => new Response("body", { headers: { "x-from": "get" } });
 const router = createRouter([
   { path: "/greet", methods: { GET: ok }, traced: true },
   { path: "/healthz", methods: { GET: ok }, traced: false },
 ]);
+
+function contextOf(url: string): RequestContext {
+  return untracedContext(new URL(url));
+}
 
 async function thrown(promise: () => unknown): Promise<HttpError> {
   try {
@@ -25,10 +29,13 @@ Deno.test("router matches a known path and method with its route template", () =
   assert.equal(router("GET", "/healthz").traced, false);
 });
 
-Deno.test("router serves HEAD with the GET handler and no body", async () => {
-  const response = await router("HEAD", "/greet").handler(new Request("http://x/greet"));
+Deno.test("router serves HEAD with the GET handler, its content-length and no body", async () => {
+  const request = new Request("http://x/greet", { method: "HEAD" });
+  const response = await router("HEAD", "/greet").handler(request, contextOf(request.url));
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("x-from"), "get");
+  // The length GET's body has, as RFC 9110 asks of HEAD.
+  assert.equal(response.headers.get("content-length"), "4");
   assert.equal(response.body, null);
 });
 
@@ -36,7 +43,7 @@ Deno.test("router answers 405 with an Allow header for a known path", async () =
   const match = router("POST", "/greet");
   assert.equal(match.route, "/greet");
   const error = await thrown(() =>
-    match.handler(new Request("http://x/greet", { method: "POST" }))
+    match.handler(new Request("http://x/greet", { method: "POST" }), contextOf("http://x/greet"))
   );
   assert.equal(error.status, 405);
   assert.equal(error.headers.allow, "GET, HEAD");
@@ -46,7 +53,9 @@ Deno.test("router answers 405 with an Allow header for a known path", async () =
 Deno.test("router answers 404 without a route for an unknown path", async () => {
   const match = router("GET", "/greet/extra");
   assert.equal(match.route, undefined);
-  const error = await thrown(() => match.handler(new Request("http://x/greet/extra")));
+  const error = await thrown(() =>
+    match.handler(new Request("http://x/greet/extra"), contextOf("http://x/greet/extra"))
+  );
   assert.equal(error.status, 404);
   assert.match(error.detail, /No resource at \/greet\/extra/);
 });

@@ -50,13 +50,17 @@ export interface Outcome {
   readonly error?: unknown;
 }
 
-/** Runs one request under instrumentation. */
+/**
+ * Runs one request under instrumentation. `run` gets the context holding the
+ * server span, and the span: it is not made the active context (see
+ * {@linkcode createHttpServerInstrumentation}).
+ */
 export type InstrumentRequest = (
   req: Request,
   url: URL,
   clientAddress: string | undefined,
   route: string | undefined,
-  run: () => Outcome | Promise<Outcome>,
+  run: (context: Context, span: Span) => Outcome | Promise<Outcome>,
 ) => Promise<Response>;
 
 /** Options for {@linkcode createHttpServerInstrumentation}. */
@@ -103,6 +107,8 @@ interface OutcomeFacts {
 
 /** Everything per method, route and scheme that the request path reuses. */
 interface RequestKind {
+  /** The scheme it was built for. */
+  readonly scheme: string;
   /** The span name. */
   readonly name: string;
   /** In-flight requests with this method and scheme. */
@@ -117,7 +123,21 @@ const headerGetter = {
   keys: (carrier: Headers): string[] => [...carrier.keys()],
 };
 
-/** Creates the instrumentation; instruments are created once, here. */
+/**
+ * Creates the instrumentation; instruments are created once, here.
+ *
+ * The request's context is handed to the handler instead of being entered
+ * with `context.with`: under the AsyncLocalStorage context manager, a fresh
+ * context entered per request leaves a weak entry behind in Deno 2.9.6 and
+ * every young-generation collection slows down with them (measured: scavenges
+ * from under 1 ms to 5-6 ms each, p99 at 1,000 requests/s from 2.4 to 5.4 ms;
+ * bench/als_probe_server.ts reproduces it without OpenTelemetry). The context
+ * manager stays registered, so code that does call `context.with` still works.
+ *
+ * Span attributes are set after `startSpan` rather than passed to it: the SDK
+ * validates attributes passed to `startSpan` twice (for the sampler, then for
+ * the span), and none of the samplers this service configures reads them.
+ */
 export function createHttpServerInstrumentation(
   options: HttpServerInstrumentationOptions,
 ): InstrumentRequest {
@@ -138,11 +158,24 @@ export function createHttpServerInstrumentation(
   );
 
   // Span names, attribute sets and log messages depend on method, route,
-  // scheme and status only: built once per combination and reused. One
-  // lookup per request finds the method/route/scheme entry; statuses hang
-  // off it.
+  // scheme and status only: built once per combination and reused. A request
+  // finds its entry by route, then method (both bounded: routes come from the
+  // route table, methods are normalized); statuses hang off it.
   const activeOf = createMemo<Tally>();
-  const kindOf = createMemo<RequestKind>();
+  const kinds = new Map<string | undefined, Map<string, RequestKind>>();
+  const kindOf = (method: string, route: string | undefined, scheme: string): RequestKind => {
+    let byMethod = kinds.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      kinds.set(route, byMethod);
+    }
+    const kind = byMethod.get(method);
+    if (kind !== undefined && kind.scheme === scheme) return kind;
+    // One server has one scheme; were it to see another, the newest is kept.
+    const built = kindFor(method, route, scheme);
+    byMethod.set(method, built);
+    return built;
+  };
   const kindFor = (method: string, route: string | undefined, scheme: string): RequestKind => {
     const outcomes = new Map<number, OutcomeFacts>();
     const failures = createMemo<OutcomeFacts>();
@@ -151,6 +184,7 @@ export function createHttpServerInstrumentation(
       message: `${method} ${route ?? "(unmatched)"} ${status}`,
     });
     return {
+      scheme,
       name: spanName(method, route),
       inFlight: activeOf(`${method} ${scheme}`, () =>
         active.for({
@@ -178,12 +212,12 @@ export function createHttpServerInstrumentation(
     url: URL,
     clientAddress: string | undefined,
     route: string | undefined,
-    run: () => Outcome | Promise<Outcome>,
+    run: (context: Context, span: Span) => Outcome | Promise<Outcome>,
   ): Promise<Response> {
     const start = performance.now();
     const method = normalizeMethod(req.method);
     const scheme = url.protocol.slice(0, -1);
-    const kind = kindOf(`${method} ${route} ${scheme}`, () => kindFor(method, route, scheme));
+    const kind = kindOf(method, route, scheme);
     const { inFlight, name } = kind;
     inFlight.add(1);
 
@@ -200,17 +234,17 @@ export function createHttpServerInstrumentation(
     if (runtimeSpan) {
       span = runtimeSpan;
       span.updateName(name);
-      span.setAttributes(attributes);
       ctx = context.active();
     } else {
       const parent = propagation.extract(ROOT_CONTEXT, req.headers, headerGetter);
-      span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+      span = tracer.startSpan(name, SERVER, parent);
       ctx = trace.setSpan(parent, span);
     }
+    span.setAttributes(attributes);
 
     let outcome: Outcome;
     try {
-      outcome = await context.with(ctx, run);
+      outcome = await run(ctx, span);
     } finally {
       inFlight.add(-1);
     }
@@ -227,10 +261,9 @@ export function createHttpServerInstrumentation(
     }
     const spanContext = span.spanContext();
     if (trace.isSpanContextValid(spanContext)) {
-      const flags = spanContext.traceFlags.toString(16).padStart(2, "0");
       response.headers.set(
         "traceresponse",
-        `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`,
+        `00-${spanContext.traceId}-${spanContext.spanId}-${hexByte(spanContext.traceFlags)}`,
       );
     }
     if (!runtimeSpan) span.end();
@@ -248,6 +281,14 @@ export function createHttpServerInstrumentation(
     }, ctx);
     return response;
   };
+}
+
+/** Options of every server span: attributes are set after it starts. */
+const SERVER = { kind: SpanKind.SERVER } as const;
+
+/** Trace flags as the two hex digits of a W3C trace context header. */
+function hexByte(flags: number): string {
+  return flags === 1 ? "01" : flags === 0 ? "00" : flags.toString(16).padStart(2, "0");
 }
 
 /** `exception.*` attributes of a log record for `error`. */
