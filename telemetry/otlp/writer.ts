@@ -19,6 +19,8 @@
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
 
 const TWO_32 = 4_294_967_296;
+/** A buffer grown past this by an unusual request is let go at the next reset. */
+const RETAINED_BYTES = 1024 * 1024;
 const NANOS_PER_SECOND = 1_000_000_000;
 
 /** Protobuf writer over one growing buffer, reset for every request. */
@@ -28,16 +30,26 @@ export class ProtoWriter {
   /** Where the next byte goes. */
   pos = 0;
   #view: DataView;
+  readonly #initialSize: number;
   readonly #utf8 = new TextEncoder();
 
   constructor(initialSize = 64 * 1024) {
+    this.#initialSize = initialSize;
     this.buf = new Uint8Array(initialSize);
     this.#view = new DataView(this.buf.buffer);
   }
 
-  /** Starts a new request in the same buffer. */
+  /**
+   * Starts a new request in the same buffer, or in a new one of the initial
+   * size if a burst grew it past 1 MiB: one odd batch should not pin that
+   * much memory for the life of the process.
+   */
   reset(): void {
     this.pos = 0;
+    if (this.buf.length > RETAINED_BYTES) {
+      this.buf = new Uint8Array(this.#initialSize);
+      this.#view = new DataView(this.buf.buffer);
+    }
   }
 
   /** A copy of what was written since {@linkcode reset}, safe to keep after the next one. */

@@ -168,3 +168,16 @@ Deno.test("bytes() writes a length prefix, raw() none", () => {
   assert.deepEqual(written((w) => w.raw(new Uint8Array([5, 6]))), [5, 6]);
   assert.deepEqual(written((w) => w.tag(16, 5)), [0x85, 0x01]);
 });
+
+Deno.test("reset() lets go of a buffer grown past 1 MiB, and keeps a smaller one", () => {
+  const writer = new ProtoWriter(1024);
+  writer.raw(new Uint8Array(600 * 1024));
+  const kept = writer.buf;
+  writer.reset();
+  assert.equal(writer.buf, kept);
+  writer.raw(new Uint8Array(2 * 1024 * 1024));
+  writer.reset();
+  assert.equal(writer.buf.length, 1024);
+  writer.string("still works");
+  assert.deepEqual([...writer.finish()], [11, ...new TextEncoder().encode("still works")]);
+});
