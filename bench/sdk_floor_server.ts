@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { context, logs, metrics, SeverityNumber, SpanKind, trace } from "@opentelemetry/api";
+import { logs, metrics, ROOT_CONTEXT, SeverityNumber, SpanKind, trace } from "@opentelemetry/api";
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_HTTP_REQUEST_METHOD,
@@ -48,27 +48,28 @@ const body = JSON.stringify({ message: "Hello, Ada!" });
 const headers = { "content-type": "application/json" };
 const port = Number(Deno.env.get("PORT") ?? "8000");
 
+const SERVER = { kind: SpanKind.SERVER } as const;
+
+// As the service does: the span's context is passed explicitly, not entered
+// with context.with (which in Deno 2.9.6 slows every scavenge), and
+// attributes are set after startSpan (cheaper than startSpan's attributes).
 const server = Deno.serve(
   { hostname: "127.0.0.1", port, onListen: () => {} },
   (req, info) => {
     const start = performance.now();
-    const span = tracer.startSpan("GET /greet", {
-      kind: SpanKind.SERVER,
-      attributes: {
-        [ATTR_HTTP_REQUEST_METHOD]: "GET",
-        [ATTR_URL_PATH]: "/greet",
-        [ATTR_URL_SCHEME]: "http",
-        [ATTR_SERVER_ADDRESS]: "127.0.0.1",
-        [ATTR_SERVER_PORT]: port,
-        [ATTR_NETWORK_PROTOCOL_VERSION]: "1.1",
-        [ATTR_HTTP_ROUTE]: "/greet",
-        [ATTR_USER_AGENT_ORIGINAL]: req.headers.get("user-agent") ?? "",
-        [ATTR_CLIENT_ADDRESS]: info.remoteAddr.hostname,
-        [ATTR_APP_GREETING_KIND]: "named",
-      },
-    });
-    const ctx = trace.setSpan(context.active(), span);
-    const response = context.with(ctx, () => new Response(body, { headers }));
+    const span = tracer.startSpan("GET /greet", SERVER, ROOT_CONTEXT);
+    span.setAttribute(ATTR_HTTP_REQUEST_METHOD, "GET");
+    span.setAttribute(ATTR_URL_PATH, "/greet");
+    span.setAttribute(ATTR_URL_SCHEME, "http");
+    span.setAttribute(ATTR_SERVER_ADDRESS, "127.0.0.1");
+    span.setAttribute(ATTR_SERVER_PORT, port);
+    span.setAttribute(ATTR_NETWORK_PROTOCOL_VERSION, "1.1");
+    span.setAttribute(ATTR_HTTP_ROUTE, "/greet");
+    span.setAttribute(ATTR_USER_AGENT_ORIGINAL, req.headers.get("user-agent") ?? "");
+    span.setAttribute(ATTR_CLIENT_ADDRESS, info.remoteAddr.hostname);
+    span.setAttribute(ATTR_APP_GREETING_KIND, "named");
+    const ctx = trace.setSpan(ROOT_CONTEXT, span);
+    const response = new Response(body, { headers });
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, 200);
     span.end();
     const seconds = (performance.now() - start) / 1000;

@@ -16,10 +16,12 @@ export interface WrkResult {
 
 /** Options for {@linkcode runWrk}. */
 export interface WrkOptions {
+  /** Path of the wrk program. */
+  readonly wrk: string;
   readonly seconds: number;
   readonly connections: number;
-  /** CPU to pin wrk to with taskset, when the machine has two or more. */
-  readonly cpu?: number;
+  /** Path of taskset and the CPU to pin wrk to, when pinning. */
+  readonly pin?: { readonly taskset: string; readonly cpu: number };
 }
 
 /** Runs `wrk --latency` against `url`. */
@@ -31,9 +33,9 @@ export async function runWrk(url: string, options: WrkOptions): Promise<WrkResul
     "--latency",
     url,
   ];
-  const [command, args] = options.cpu === undefined
-    ? ["wrk", wrkArgs]
-    : ["taskset", ["-c", String(options.cpu), "wrk", ...wrkArgs]];
+  const [command, args] = options.pin
+    ? [options.pin.taskset, ["-c", String(options.pin.cpu), options.wrk, ...wrkArgs]]
+    : [options.wrk, wrkArgs];
   const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
     .output();
   const text = new TextDecoder().decode(output.stdout);
