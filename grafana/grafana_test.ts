@@ -5,6 +5,7 @@ import { dig, list, type Mapping, mapping, text } from "../testing/stack/narrow.
 import { promqlNames } from "../testing/stack/promql_names.ts";
 import { prometheusLabelName, prometheusSeriesNames } from "../testing/stack/prometheus_names.ts";
 import { parseYaml, readYaml, repoPath } from "../testing/stack/yaml_file.ts";
+import { variableQuery } from "../testing/backends/dashboard_queries.ts";
 
 const DATASOURCES = "grafana/provisioning/datasources/datasources.yaml";
 const DASHBOARD = "grafana/dashboards/greet-api.json";
@@ -292,6 +293,19 @@ Deno.test("the dashboard shows requests, errors, latency, process health, logs a
     );
     assert.equal(variable.name, "service");
     assert.equal(dig(variable, ["current", "value"]), "greet-api");
+  });
+  await t.step("the service variable picks only series pushed over OTLP", () => {
+    // Alloy's own http_server_request_duration_seconds is scraped and has no
+    // service_name; Prometheus copies service.name onto pushed series only
+    // because prometheus.yaml promotes it (stack_e2e_test.ts runs it for real).
+    const { selector, label } = variableQuery(dashboard, "service");
+    assert.equal(label, "job");
+    assert.match(selector, /\{service_name!=""\}$/);
+    const promoted = list(
+      dig(prometheusConfig, ["otlp", "promote_resource_attributes"]),
+      "otlp.promote_resource_attributes",
+    );
+    assert.ok(promoted.includes("service.name"), "prometheus.yaml must promote service.name");
   });
 });
 

@@ -109,6 +109,22 @@ Deno.test("the Loki config suits Loki 3 with OTLP logs", async (t) => {
   });
 });
 
+Deno.test("only service-wide resource attributes become Loki index labels", () => {
+  // Loki's built-in list also indexes service.instance.id (new every start)
+  // and deployment.environment.name; ignore_defaults replaces it. What no rule
+  // names becomes structured metadata (stack_e2e_test.ts checks it for real).
+  const resource = dig(config, ["limits_config", "otlp_config", "resource_attributes"]);
+  assert.equal(dig(resource, ["ignore_defaults"]), true);
+  const rules = list(dig(resource, ["attributes_config"]), "attributes_config").map((rule) =>
+    mapping(rule, "attributes_config[]")
+  );
+  const indexed = rules.filter((rule) => rule.action === "index_label").flatMap((rule) =>
+    list(rule.attributes, "attributes").map(String)
+  );
+  assert.deepEqual(indexed, ["service.name", "service.namespace"]);
+  assert.ok(rules.every((rule) => rule.regex === undefined), "a regex could index more");
+});
+
 Deno.test("Loki keeps a bounded history on its volume", async (t) => {
   await t.step("retention is on, at 7 days", () => {
     assert.equal(dig(config, ["compactor", "retention_enabled"]), true);
