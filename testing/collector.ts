@@ -132,6 +132,11 @@ export class Collector {
     }
   }
 
+  /** Process id of the collector. */
+  get pid(): number {
+    return this.#process.pid;
+  }
+
   /** Reads everything the collector has written so far. */
   async read(): Promise<ReceivedTelemetry> {
     const spans: ReceivedSpan[] = [];
