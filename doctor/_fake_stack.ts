@@ -12,10 +12,13 @@ import type { OtlpReceiver } from "../testing/otlp_receiver.ts";
 import { PROBE_METRIC } from "../telemetry/probe_payload.ts";
 import type { StackUrls } from "./stack_checks.ts";
 
-/** Loki's own message (pkg/validation) when structured metadata is not allowed. */
+/**
+ * Loki's own message (pkg/validation) when structured metadata is not
+ * allowed, as Loki 3.7.6 sent it for a refused OTLP push (no final period).
+ */
 export const LOKI_STRUCTURED_METADATA_ERROR = "stream '{service_name=\"greet-api\"}' includes " +
   "structured metadata, but this feature is disallowed. Please see " +
-  "`limits_config.allow_structured_metadata` or contact your Loki administrator to enable it.";
+  "`limits_config.allow_structured_metadata` or contact your Loki administrator to enable it";
 
 /** Options for {@linkcode FakeStack.start}. */
 export interface FakeStackOptions {
@@ -157,6 +160,26 @@ function base64(hex: string): string {
   return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((b) => parseInt(b, 16))));
 }
 
+/**
+ * Loki 3.7.6's push and query APIs, as observed against the real binary
+ * running loki/loki.yaml:
+ *
+ * - `POST /otlp/v1/logs` accepted: 204, no body. Refused because structured
+ *   metadata is disallowed: 400, `application/octet-stream`, the message in a
+ *   protobuf google.rpc.Status (field 2), even for a JSON request.
+ * - `GET /loki/api/v1/query_range` with no match: 200,
+ *   `application/json; charset=UTF-8`, `{"status":"success","data":
+ *   {"resultType":"streams","result":[],"stats":{...}}}`; a match lists each
+ *   stream with its index labels and the line's structured metadata merged
+ *   (`service_name`, `service_instance_id`, `trace_id`, `span_id`,
+ *   `detected_level`). `stats` is abbreviated here.
+ * - A query that does not parse: 400, `text/plain; charset=utf-8`, e.g.
+ *   `parse error at line 1, col 27: syntax error: unexpected |, expecting } or ,`.
+ * - An unknown path: 404, `text/plain; charset=utf-8`, `404 page not found`.
+ *
+ * The fake evaluates only the doctor's query; any other it refuses as Loki
+ * refuses a query it cannot parse.
+ */
 async function loki(
   receiver: OtlpReceiver,
   options: FakeStackOptions,
@@ -166,19 +189,26 @@ async function loki(
   if (url.pathname === "/otlp/v1/logs" && request.method === "POST") {
     await request.body?.cancel();
     if (options.loki === "no-structured-metadata") {
-      return new Response(`${LOKI_STRUCTURED_METADATA_ERROR}\n`, { status: 400 });
+      return new Response(rpcStatus(LOKI_STRUCTURED_METADATA_ERROR), {
+        status: 400,
+        headers: { "content-type": "application/octet-stream" },
+      });
     }
     return new Response(null, { status: 204 });
   }
   if (url.pathname !== "/loki/api/v1/query_range") {
-    return new Response("404 page not found\n", { status: 404 });
+    return new Response("404 page not found\n", { status: 404, headers: TEXT });
   }
   const query = url.searchParams.get("query") ?? "";
   const selector = query.match(/^\{service_name="([^"]+)"\} \| trace_id="([0-9a-f]{32})"$/);
   if (!selector) {
-    return new Response(`parse error: unexpected query ${JSON.stringify(query)}\n`, {
-      status: 400,
-    });
+    return new Response(
+      `parse error at line 1, col 1: the fake Loki evaluates only the doctor's query`,
+      {
+        status: 400,
+        headers: TEXT,
+      },
+    );
   }
   const [, service, traceId] = selector;
   const logs = options.loki && options.loki !== "ok"
@@ -191,11 +221,29 @@ async function loki(
     data: {
       resultType: "streams",
       result: logs.map((log) => ({
-        stream: { service_name: service, trace_id: traceId },
+        stream: {
+          detected_level: String(log.severityText ?? "unknown").toLowerCase(),
+          service_instance_id: String(log.resource["service.instance.id"] ?? ""),
+          service_name: service,
+          span_id: log.spanId ?? "",
+          trace_id: traceId,
+        },
         values: [[String(log.timeUnixNano), String(log.body)]],
       })),
+      stats: { summary: { totalEntriesReturned: logs.length } },
     },
-  });
+  }, { headers: { "content-type": "application/json; charset=UTF-8" } });
+}
+
+/** A google.rpc.Status with only `message` set, serialized. */
+function rpcStatus(message: string): Uint8Array<ArrayBuffer> {
+  const text = new TextEncoder().encode(message);
+  const length: number[] = [];
+  for (let n = text.length;; n = Math.floor(n / 128)) {
+    length.push(n >= 128 ? (n % 128) | 0x80 : n);
+    if (n < 128) break;
+  }
+  return new Uint8Array([0x12, ...length, ...text]);
 }
 
 /**

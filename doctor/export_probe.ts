@@ -12,6 +12,7 @@
 import type { Signal } from "../telemetry/config.ts";
 import { type DateSample, dateSample } from "./clock.ts";
 import type { ExportTarget } from "./config_report.ts";
+import { statusMessage } from "./rpc_status.ts";
 import { diagnoseNetworkError, type Diagnosis, HINTS } from "./hints.ts";
 import type { Check } from "./report.ts";
 
@@ -63,7 +64,11 @@ export async function sendExport(
       body: payload,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    text = await response.text();
+    const bytes = await response.bytes();
+    // A protobuf receiver explains an error in a google.rpc.Status.
+    const binary = /protobuf|octet-stream/.test(response.headers.get("content-type") ?? "");
+    text = (!response.ok && binary ? statusMessage(bytes) : undefined) ??
+      new TextDecoder().decode(bytes);
   } catch (error) {
     const diagnosis = diagnoseNetworkError(error, new URL(target.url));
     return { check: { id, title, status: "fail", ...diagnosis }, accepted: false, date: undefined };

@@ -136,7 +136,8 @@ Deno.test("Loki refusing structured metadata fails the logs export with the sche
   assert.equal(logs.status, "fail");
   assert.match(
     logs.detail,
-    /HTTP 400 .*includes structured metadata, but this feature is disallowed/,
+    // Loki's google.rpc.Status, read as its message, not shown as binary.
+    /HTTP 400 from \S+: stream '\{service_name="greet-api"\}' includes structured metadata, but this feature is disallowed/,
   );
   assert.match(logs.hint ?? "", /schema v13 .*allow_structured_metadata: true/);
   assert.deepEqual(failing(report), ["logs.export"]);
