@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findTool } from "../testing/external_tool.ts";
+import { findLoki } from "../testing/backends/loki.ts";
 import { composeServices, namedVolumes, publishedPorts } from "../testing/stack/compose_model.ts";
 import { parseDuration } from "../testing/stack/duration.ts";
 import { dig, list, mapping, text } from "../testing/stack/narrow.ts";
@@ -75,11 +75,8 @@ function loki3Problems(document: unknown): string[] {
   return problems;
 }
 
-const lokiBin = findTool({
-  env: "LOKI_BIN",
-  requiredInCi: false,
-  hint: "set LOKI_BIN to a Loki 3 binary to have it verify loki/loki.yaml",
-});
+// .ci/build-loki builds it, so CI must have it.
+const lokiBin = findLoki();
 
 Deno.test("the Loki config suits Loki 3 with OTLP logs", async (t) => {
   await t.step("the committed config has no removed key and the right schema", () => {
