@@ -509,6 +509,31 @@ Deno.test("OtlpReceiver answers like a collector", async (t) => {
   }
 });
 
+Deno.test("OtlpReceiver with decode: false answers every export as accepted and keeps none", async () => {
+  const rx = await OtlpReceiver.start({ decode: false });
+  try {
+    const protobuf = "application/x-protobuf";
+    const proto = await post(rx, "/v1/traces", new Uint8Array([0x0a, 0x05, 0x01]), protobuf);
+    assert.equal(proto.status, 200, "the body is not decoded, so not refused");
+    assert.equal(proto.headers.get("content-type"), protobuf);
+    assert.equal((await proto.bytes()).length, 0);
+    const json = await post(rx, "/v1/logs", JSON_EXPORT);
+    assert.equal(json.status, 200);
+    assert.equal(await json.text(), "{}");
+    const unknown = await post(rx, "/v1/profiles", JSON_EXPORT);
+    assert.equal(unknown.status, 404, "paths and content types are still checked");
+    await unknown.body?.cancel();
+    assert.deepEqual(rx.requests.map((r) => [r.path, r.status]), [
+      ["/v1/traces", 200],
+      ["/v1/logs", 200],
+      ["/v1/profiles", 404],
+    ]);
+    assert.equal(rx.spans.length + rx.logs.length + rx.metrics.length, 0);
+  } finally {
+    await rx.close();
+  }
+});
+
 Deno.test("OtlpReceiver respond hook injects faults", async (t) => {
   await t.step("a rejected export is recorded but its spans are not counted", async () => {
     const rx = await OtlpReceiver.start({
