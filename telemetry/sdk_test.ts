@@ -8,7 +8,7 @@ Deno.test("OTEL_SDK_DISABLED starts nothing and shuts down at once", async () =>
   const telemetry = startTelemetry(loadTelemetryConfig({ OTEL_SDK_DISABLED: "true" }), quiet);
   assert.equal(telemetry.mode, "disabled");
   assert.equal(telemetry.resource, undefined);
-  assert.deepEqual(await telemetry.shutdown(1000), { completed: true, health: {} });
+  assert.deepEqual(await telemetry.shutdown(1000), { completed: true, budgetMs: 1000, health: {} });
 });
 
 Deno.test("a second SDK start is refused with a message naming what is already registered", async () => {
