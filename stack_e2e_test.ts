@@ -1,17 +1,19 @@
 /**
- * End to end against the real backends: the service -> the OpenTelemetry
- * Collector running alloy/config.alloy's pipeline (collector/otelcol-stack.yaml)
- * -> the real Loki and Prometheus, started with the shipped loki/loki.yaml and
+ * End to end against the real backends: the service -> the real Alloy running
+ * alloy/config.alloy where `ALLOY_BIN` is set, else the OpenTelemetry
+ * Collector running the same pipeline (collector/otelcol-stack.yaml) -> the
+ * real Loki and Prometheus, started with the shipped loki/loki.yaml and
  * prometheus/prometheus.yaml and compose.yaml's flags (paths and ports
  * adjusted, nothing else), and the real Tempo where `TEMPO_BIN` is set.
  *
  * Needs `LOKI_BIN`, `PROMETHEUS_BIN` and `OTELCOL_BIN` (all three built by
- * `.ci/`, required under CI); `TEMPO_BIN` is optional.
+ * `.ci/`, required under CI); `TEMPO_BIN` and `ALLOY_BIN` are optional.
  */
 import assert from "node:assert/strict";
 import { type Check, type DoctorReport } from "./doctor/report.ts";
 import { FakeStack } from "./doctor/_fake_stack.ts";
 import { checkStack } from "./doctor/stack_checks.ts";
+import { Alloy, findAlloy } from "./testing/backends/alloy.ts";
 import { changedPaths } from "./testing/backends/config_edit.ts";
 import { panelQueries, substitute, variableQuery } from "./testing/backends/dashboard_queries.ts";
 import { findLoki, Loki } from "./testing/backends/loki.ts";
@@ -20,6 +22,7 @@ import { findPrometheus, Prometheus } from "./testing/backends/prometheus.ts";
 import { serveMetrics } from "./testing/backends/scrape_target.ts";
 import { findTempo, Tempo, TEMPO_DEFAULT_PATHS } from "./testing/backends/tempo.ts";
 import { Collector, findCollector } from "./testing/collector.ts";
+import { freePort } from "./testing/free_port.ts";
 import { OtlpReceiver } from "./testing/otlp_receiver.ts";
 import { runCommand } from "./testing/run_command.ts";
 import { ServiceProcess, startTaskFlags } from "./testing/service_process.ts";
@@ -28,6 +31,7 @@ import { repoPath } from "./testing/stack/yaml_file.ts";
 const lokiBin = findLoki();
 const prometheusBin = findPrometheus();
 const collectorBin = findCollector();
+const alloyBin = findAlloy();
 const tempoBin = findTempo();
 
 const SERVICE = "greet-api";
@@ -37,19 +41,29 @@ const dashboard: unknown = JSON.parse(
 );
 
 /**
- * What Prometheus scrapes from Alloy: its own HTTP server's request-duration
- * histogram under the same name as the service's, which is why a dashboard
- * that picks services by that metric alone offers "alloy" (issue 12, from a
- * run of the real Alloy v1.18.1). Like every scraped series, it has no
- * service_name label.
+ * What Prometheus scrapes from Alloy when no real Alloy runs: its own OTLP
+ * receiver's request-duration histogram, under the same name as the
+ * service's, which is why a dashboard that picks services by that metric
+ * alone offers "alloy" (issue 12). Copied from the real Alloy v1.18.1's
+ * :12345/metrics after one OTLP/HTTP request (one bucket kept): like every
+ * scraped series, it has no service_name label.
  */
-const ALLOY_METRICS = `# HELP http_server_request_duration_seconds Duration of HTTP server requests.
-# TYPE http_server_request_duration_seconds histogram
-http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="200",network_protocol_name="http",network_protocol_version="1.1",otel_scope_name="go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",server_address="alloy",server_port="4318",url_scheme="http",le="0.005"} 40
-http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="200",network_protocol_name="http",network_protocol_version="1.1",otel_scope_name="go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",server_address="alloy",server_port="4318",url_scheme="http",le="+Inf"} 42
-http_server_request_duration_seconds_sum{http_request_method="POST",http_response_status_code="200",network_protocol_name="http",network_protocol_version="1.1",otel_scope_name="go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",server_address="alloy",server_port="4318",url_scheme="http"} 0.21
-http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="200",network_protocol_name="http",network_protocol_version="1.1",otel_scope_name="go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",server_address="alloy",server_port="4318",url_scheme="http"} 42
-`;
+const ALLOY_METRICS = (() => {
+  const labels = 'component_id="otelcol.receiver.otlp.default",component_path="/",' +
+    'http_request_method="POST",http_response_status_code="200",http_route="/v1/logs",' +
+    'network_protocol_name="http",network_protocol_version="1.1",' +
+    'otel_scope_name="go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",' +
+    'otel_scope_schema_url="",otel_scope_version="0.69.0",server_address="127.0.0.1",' +
+    'server_port="4318",url_scheme="http"';
+  return [
+    "# TYPE http_server_request_duration_seconds histogram",
+    `http_server_request_duration_seconds_bucket{${labels},le="0.005"} 1`,
+    `http_server_request_duration_seconds_bucket{${labels},le="+Inf"} 1`,
+    `http_server_request_duration_seconds_sum{${labels}} 0.0012`,
+    `http_server_request_duration_seconds_count{${labels}} 1`,
+    "",
+  ].join("\n");
+})();
 
 /** Keys of loki/loki.yaml the test may change: paths and ports, nothing else. */
 const LOKI_ADJUSTED = [
@@ -61,17 +75,17 @@ const LOKI_ADJUSTED = [
   "server.http_listen_port",
 ];
 
-/** Where compose.yaml's Prometheus scrapes "alloy" and "grafana" becomes the test's stand-ins. */
+/** Where compose.yaml's Prometheus scrapes "alloy" and "grafana" becomes the test's Alloy and fake Grafana. */
 const PROMETHEUS_ADJUSTED = [
   "scrape_configs.0.static_configs.0.targets.0", // prometheus: itself
-  "scrape_configs.1.static_configs.0.targets.0", // alloy: the stand-in /metrics
+  "scrape_configs.1.static_configs.0.targets.0", // alloy: the real one or the stand-in
   "scrape_configs.4.static_configs.0.targets.0", // grafana: the fake Grafana
 ];
 
 Deno.test({
   name: "the service's logs and metrics reach the real Loki and Prometheus as the dashboard " +
     "and doctor --stack expect them",
-  ignore: !lokiBin.path || !prometheusBin.path || !collectorBin.path,
+  ignore: !lokiBin.path || !prometheusBin.path || !(collectorBin.path || alloyBin.path),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t): Promise<void> {
@@ -84,9 +98,15 @@ Deno.test({
     let prometheus: Prometheus | undefined;
     let tempo: Tempo | undefined;
     let collector: Collector | undefined;
+    let alloy: Alloy | undefined;
     try {
-      const alloy = await serveMetrics(ALLOY_METRICS);
-      cleanups.push(() => alloy.close());
+      // With ALLOY_BIN, the real Alloy runs alloy/config.alloy and Prometheus
+      // scrapes it; without, the collector runs the same pipeline and a
+      // stand-in serves what Alloy's /metrics was observed to serve.
+      const alloyUiPort = freePort();
+      const alloyMetrics = alloyBin.path ? undefined : await serveMetrics(ALLOY_METRICS);
+      if (alloyMetrics) cleanups.push(() => alloyMetrics.close());
+      const alloyAddress = alloyMetrics?.address ?? `127.0.0.1:${alloyUiPort}`;
       // Grafana (which cannot be built here) and, without TEMPO_BIN, Tempo
       // are the fakes that answer as the pinned versions do.
       const nobody = await OtlpReceiver.start();
@@ -96,7 +116,7 @@ Deno.test({
 
       const promStarted = Prometheus.start({
         bin: prometheusBin.path ?? "",
-        scrapeTargets: { alloy: alloy.address, grafana: new URL(fakes.urls.grafana).host },
+        scrapeTargets: { alloy: alloyAddress, grafana: new URL(fakes.urls.grafana).host },
       });
       const lokiStarted = Loki.start({ bin: lokiBin.path ?? "" });
       prometheus = await promStarted.catch(async (error) => {
@@ -139,17 +159,29 @@ Deno.test({
         return Promise.resolve();
       });
 
-      collector = await Collector.start({
-        config: STACK_CONFIG,
-        env: {
-          LOKI_OTLP_HTTP_ENDPOINT: `${loki.url}/otlp`,
-          PROMETHEUS_OTLP_HTTP_ENDPOINT: `${prometheusUrl}/api/v1/otlp`,
-          ...(tempo
-            ? { TEMPO_OTLP_GRPC_ENDPOINT: tempo.otlpGrpc }
-            : { OTELCOL_TRACES_EXPORTER: "file/traces" }),
-        },
-      });
-      const collectorUrl = collector.url;
+      const endpoints = {
+        LOKI_OTLP_HTTP_ENDPOINT: `${loki.url}/otlp`,
+        PROMETHEUS_OTLP_HTTP_ENDPOINT: `${prometheusUrl}/api/v1/otlp`,
+        // Without Tempo, Alloy's traces go nowhere (it retries and logs);
+        // the collector writes them to a file instead.
+        TEMPO_OTLP_GRPC_ENDPOINT: tempo?.otlpGrpc ?? `127.0.0.1:${freePort()}`,
+      };
+      if (alloyBin.path) {
+        alloy = await Alloy.start({ bin: alloyBin.path, uiPort: alloyUiPort, endpoints });
+        const shipped = alloy.original.split("\n");
+        const changed = alloy.config.split("\n").filter((line, i) => line !== shipped[i]);
+        assert.deepEqual(
+          changed.map((line) => line.trim().replace(/\d+"$/, 'PORT"')),
+          ['endpoint = "0.0.0.0:PORT"', 'endpoint = "0.0.0.0:PORT"'],
+          "only the receivers' ports",
+        );
+      } else {
+        collector = await Collector.start({
+          config: STACK_CONFIG,
+          env: { ...endpoints, ...(tempo ? {} : { OTELCOL_TRACES_EXPORTER: "file/traces" }) },
+        });
+      }
+      const collectorUrl = alloy?.otlpHttp ?? collector?.url ?? "";
 
       const service = await ServiceProcess.start({
         env: {
@@ -264,7 +296,7 @@ Deno.test({
           assert.equal(status("stack.loki")?.status, "pass", JSON.stringify(status("stack.loki")));
           assert.equal(status("stack.prometheus")?.status, "pass", stderr);
           if (tempo) {
-            // The real Tempo got the doctor's span through the collector.
+            // The real Tempo got the doctor's span through the pipeline.
             assert.equal(
               status("stack.tempo")?.status,
               "pass",
@@ -311,15 +343,17 @@ Deno.test({
       for (const cleanup of cleanups.reverse()) await cleanup();
       const outputs = await Promise.all([
         collector?.stop(),
+        alloy?.stop(),
         tempo?.stop(),
         loki?.stop(),
         prometheus?.stop(),
       ]);
       if (failed.length > 0) {
         for (
-          const [name, output] of ["collector", "Tempo", "Loki", "Prometheus"].map((n, i) =>
-            [n, outputs[i]] as const
-          )
+          const [name, output] of ["collector", "Alloy", "Tempo", "Loki", "Prometheus"].map((
+            n,
+            i,
+          ) => [n, outputs[i]] as const)
         ) {
           if (output) console.error(`--- ${name} output (tail) ---\n${output.slice(-3_000)}`);
         }

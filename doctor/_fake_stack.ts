@@ -112,34 +112,51 @@ export class FakeStack {
 }
 
 /**
- * Tempo 3.0.3's trace-by-id APIs, as observed against the real binary:
+ * Tempo 3.0.3's trace-by-id APIs, as observed against the real binary
+ * running tempo/tempo.yaml:
  *
- * - `GET /api/v2/traces/<id>` answers **200** for an id it does not hold, with
- *   `{"trace":{},"metrics":{}}` (issue 12); for one it holds, 200 with the
- *   trace's `resourceSpans`, span ids in base64 (Tempo's protobuf `bytes`
- *   through jsonpb).
- * - `GET /api/traces/<id>` (the v1 API) answers 404 for an unknown id.
- * - Both answer 400 for an id that is not hex.
+ * - `GET /api/v2/traces/<id>` of an id it does not hold: **200**,
+ *   `application/json`, `{"trace":{},"metrics":{}}` (issue 12's defect 1).
+ *   Of one it holds: 200 with `{"trace":{"resourceSpans":[...]},"metrics":{}}`,
+ *   ids in base64 (`"traceId":"S/kvNXezTaajzpKdDg5HNg=="`).
+ * - `GET /api/traces/<id>` (v1) of an unknown id: 404 with an empty body and
+ *   no content type; of a known one: 200 with `{"batches":[...]}`.
+ * - An id with a character that is not hex, on either: 400,
+ *   `text/plain; charset=utf-8`, `trace IDs can only contain hex characters:
+ *   invalid character 'n' at position 1` (1-based). A short hex id is padded
+ *   with zeros; one over 32 digits: `trace IDs can't be larger than 128 bits`.
+ * - Any other path: 404, `text/plain; charset=utf-8`, `404 page not found`.
  */
 function tempo(receiver: OtlpReceiver, options: FakeStackOptions, url: URL): Response {
   const match = url.pathname.match(/^\/api\/(v2\/)?traces\/([^/]+)$/);
-  if (!match) return new Response("404 page not found\n", { status: 404 });
+  if (!match) return new Response("404 page not found\n", { status: 404, headers: TEXT });
   const [, v2, id = ""] = match;
-  if (!/^[0-9a-fA-F]{1,32}$/.test(id)) {
-    return new Response(TEMPO_INVALID_ID, { status: 400, headers: TEXT });
+  const invalid = [...id].findIndex((c) => !/[0-9a-fA-F]/.test(c));
+  if (invalid >= 0) {
+    return new Response(
+      `trace IDs can only contain hex characters: invalid character '${id[invalid]}' at position ${
+        invalid + 1
+      }`,
+      { status: 400, headers: TEXT },
+    );
+  }
+  if (id.length > 32) {
+    return new Response("trace IDs can't be larger than 128 bits", {
+      status: 400,
+      headers: TEXT,
+    });
   }
   const traceId = id.toLowerCase().padStart(32, "0");
   const spans = options.tempo === "empty"
     ? []
     : receiver.spans.filter((span) => span.traceId === traceId);
   if (spans.length === 0) {
-    return v2
-      ? Response.json({ trace: {}, metrics: {} })
-      : new Response(TEMPO_V1_NOT_FOUND, { status: 404, headers: TEXT });
+    return v2 ? Response.json({ trace: {}, metrics: {} }) : new Response(null, { status: 404 });
   }
   const resourceSpans = [{
     resource: { attributes: [] },
     scopeSpans: [{
+      scope: {},
       spans: spans.map((s) => ({
         traceId: base64(s.traceId),
         spanId: base64(s.spanId),
@@ -153,8 +170,6 @@ function tempo(receiver: OtlpReceiver, options: FakeStackOptions, url: URL): Res
 }
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
-const TEMPO_INVALID_ID = "invalid trace id\n";
-const TEMPO_V1_NOT_FOUND = "trace not found\n";
 
 function base64(hex: string): string {
   return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((b) => parseInt(b, 16))));

@@ -112,8 +112,11 @@ export class BackendProcess {
     return this.#exited === undefined;
   }
 
-  /** Stops it (SIGTERM, then SIGKILL after 15 s) and resolves with all it printed. */
-  async stop(): Promise<string> {
+  /**
+   * Stops it (SIGTERM, then SIGKILL after `graceMs`, default 15 s) and
+   * resolves with all it printed.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<string> {
     if (!this.#exited) {
       try {
         this.#child.kill("SIGTERM");
@@ -129,7 +132,7 @@ export class BackendProcess {
             // Already gone.
           }
           resolve();
-        }, STOP_GRACE_MS);
+        }, graceMs);
       });
       await Promise.race([this.#status, killed]);
       clearTimeout(timer);

@@ -38,6 +38,12 @@ export const TEMPO_DEFAULT_PATHS: readonly { path: ConfigPath; default: string }
   { path: ["live_store", "shutdown_marker_dir"], default: "/var/tempo/live-store/shutdown-marker" },
 ];
 
+/** Config keys that name Tempo's own gRPC server (single binary: it talks to itself). */
+const OWN_GRPC_ADDRESSES: readonly string[][] = [
+  ["backend_worker", "backend_scheduler_addr"],
+  ["querier", "frontend_worker", "frontend_address"],
+];
+
 /** Options for {@linkcode Tempo.start}. */
 export interface TempoOptions {
   readonly bin: string;
@@ -86,7 +92,15 @@ export class Tempo {
       }
       config = withPathsMoved(config, TEMPO_VOLUME, `${dir}/data`);
       config = withValue(config, ["server", "http_listen_port"], httpPort);
-      config = withValue(config, ["server", "grpc_listen_port"], freePort());
+      const grpcPort = freePort();
+      config = withValue(config, ["server", "grpc_listen_port"], grpcPort);
+      // Addresses of Tempo's own gRPC server, where the config spells them out.
+      for (const path of OWN_GRPC_ADDRESSES) {
+        const address = dig(original, path);
+        if (typeof address === "string") {
+          config = withValue(config, path, address.replace(/:\d+$/, `:${grpcPort}`));
+        }
+      }
       const protocols = ["distributor", "receivers", "otlp", "protocols"];
       config = withValue(
         config,
@@ -138,9 +152,15 @@ export class Tempo {
     }
   }
 
-  /** Stops Tempo, removes its directory and resolves with its output. */
+  /**
+   * Stops Tempo, removes its directory and resolves with its output. Tempo
+   * 3.0.3 takes over 30 s to end on SIGTERM (its backend worker waits
+   * backend_worker.finish_on_shutdown_timeout, 30 s, retrying the scheduler
+   * that has already stopped), so a test's Tempo gets 3 s before SIGKILL:
+   * its data is thrown away anyway.
+   */
   async stop(): Promise<string> {
-    const output = await this.process.stop();
+    const output = await this.process.stop(3_000);
     await Deno.remove(this.dir, { recursive: true });
     return output;
   }
