@@ -77,7 +77,7 @@ const candidateName = fc.array(
   // A URL carries UTF-8, where a lone surrogate cannot be written.
 ).map((parts) => parts.join("").toWellFormed());
 
-Deno.test("greet() answers an accepted name with exactly the JSON that JSON.stringify writes", () => {
+Deno.test("greet() answers any accepted name with exactly the JSON of its greeting", () => {
   const greet = createGreetHandler();
   return fc.assert(
     fc.asyncProperty(candidateName, async (raw) => {

@@ -47,9 +47,19 @@ export function spanName(method: string, route: string | undefined): string {
 export interface RequestFacts {
   readonly method: string;
   readonly url: URL;
+  /** `url.path` as {@linkcode recordedPath} gives it. */
+  readonly path: string;
   readonly route: string | undefined;
   readonly userAgent: string | null;
   readonly clientAddress: string | undefined;
+}
+
+/**
+ * `url.path` as recorded: a matched route is the path itself; only an
+ * unmatched path, which is anything a client sent, needs escaping.
+ */
+export function recordedPath(url: URL, route: string | undefined): string {
+  return route ?? escapeUntrusted(url.pathname);
 }
 
 /** Span attributes known at the start of a request. */
@@ -59,8 +69,7 @@ export function requestSpanAttributes(facts: RequestFacts): Attributes {
   const scheme = url.protocol.slice(0, -1);
   const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: method,
-    // A matched route is the path itself; only unmatched paths need escaping.
-    [ATTR_URL_PATH]: facts.route ?? escapeUntrusted(url.pathname),
+    [ATTR_URL_PATH]: facts.path,
     [ATTR_URL_SCHEME]: scheme,
     // The URL parser has already reduced the Host header to a valid host name.
     [ATTR_SERVER_ADDRESS]: url.hostname,

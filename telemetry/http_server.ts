@@ -35,6 +35,7 @@ import {
   durationAttributes,
   errorType,
   normalizeMethod,
+  recordedPath,
   requestSpanAttributes,
   spanName,
 } from "./http_attributes.ts";
@@ -220,14 +221,8 @@ export function createHttpServerInstrumentation(
     const kind = kindOf(method, route, scheme);
     const { inFlight, name } = kind;
     inFlight.add(1);
+    const path = recordedPath(url, route);
 
-    const attributes = requestSpanAttributes({
-      method: req.method,
-      url,
-      route,
-      userAgent: req.headers.get("user-agent"),
-      clientAddress,
-    });
     let span: Span;
     let ctx: Context;
     const runtimeSpan = reuseServerSpan ? trace.getActiveSpan() : undefined;
@@ -240,7 +235,17 @@ export function createHttpServerInstrumentation(
       span = tracer.startSpan(name, SERVER, parent);
       ctx = trace.setSpan(parent, span);
     }
-    span.setAttributes(attributes);
+    // A span that records nothing (telemetry off, an unsampled trace) needs no attributes.
+    if (span.isRecording()) {
+      span.setAttributes(requestSpanAttributes({
+        method: req.method,
+        url,
+        path,
+        route,
+        userAgent: req.headers.get("user-agent"),
+        clientAddress,
+      }));
+    }
 
     let outcome: Outcome;
     try {
@@ -274,8 +279,7 @@ export function createHttpServerInstrumentation(
     logger.info(result.message, {
       [ATTR_HTTP_REQUEST_METHOD]: method,
       [ATTR_HTTP_ROUTE]: route,
-      // Already escaped for the span.
-      [ATTR_URL_PATH]: attributes[ATTR_URL_PATH] as string,
+      [ATTR_URL_PATH]: path,
       [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
       [HTTP_SERVER_REQUEST_DURATION.name]: seconds,
     }, ctx);
