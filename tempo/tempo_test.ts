@@ -159,6 +159,23 @@ Deno.test("Tempo receives from Alloy, writes to its volume and feeds Prometheus"
   });
 });
 
+Deno.test("an idle Tempo stays quiet at log_level warn", async (t) => {
+  await t.step("its own gRPC addresses are spelled out, so it does not guess them at start", () => {
+    const own = `127.0.0.1:${dig(config, ["server", "grpc_listen_port"])}`;
+    assert.equal(dig(config, ["backend_worker", "backend_scheduler_addr"]), own);
+    assert.equal(dig(config, ["querier", "frontend_worker", "frontend_address"]), own);
+  });
+  await t.step(
+    "a worker waits an hour for a job, not 15 s, before Tempo logs the empty wait",
+    () => {
+      // Each empty wait is a warning plus an error: 16 lines in 6 idle minutes
+      // with the 15 s default, none with 1h (measured with Tempo 3.0.3).
+      const timeout = parseDuration(dig(config, ["backend_scheduler", "job_timeout"]));
+      assert.ok(timeout >= parseDuration("1h"), `job_timeout ${timeout} ms`);
+    },
+  );
+});
+
 function tempoVerify(path: string): Promise<CommandResult> {
   return runCommand(tempoBin.path ?? "tempo", [`-config.file=${path}`, "-config.verify=true"]);
 }
