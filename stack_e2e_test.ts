@@ -127,8 +127,14 @@ Deno.test({
       const tempoStarted = tempoBin.path
         ? Tempo.start({ bin: tempoBin.path, prometheusUrl })
         : Promise.resolve(undefined);
-      loki = await lokiStarted;
-      tempo = await tempoStarted;
+      // Both are kept before either failure is thrown, so `finally` stops them.
+      const [lokiResult, tempoResult] = await Promise.allSettled([lokiStarted, tempoStarted]);
+      if (lokiResult.status === "fulfilled") loki = lokiResult.value;
+      if (tempoResult.status === "fulfilled") tempo = tempoResult.value;
+      for (const result of [lokiResult, tempoResult]) {
+        if (result.status === "rejected") throw result.reason;
+      }
+      if (!loki) throw new Error("Loki did not start");
       const tempoUrl = tempo?.url ?? fakes.urls.tempo;
 
       await step("the backends run the shipped configs with only paths and ports changed", () => {
@@ -145,10 +151,12 @@ Deno.test({
           assert.deepEqual(
             changedPaths(tempo.original, tempo.config).filter((p) => !added.includes(p)),
             [
+              "backend_worker.backend_scheduler_addr",
               "distributor.receivers.otlp.protocols.grpc.endpoint",
               "distributor.receivers.otlp.protocols.http.endpoint",
               "metrics_generator.storage.path",
               "metrics_generator.storage.remote_write.0.url",
+              "querier.frontend_worker.frontend_address",
               "server.grpc_listen_port",
               "server.http_listen_port",
               "storage.trace.local.path",

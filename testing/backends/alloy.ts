@@ -9,7 +9,7 @@
  */
 import { findTool, type FoundTool } from "../external_tool.ts";
 import { freePort } from "../free_port.ts";
-import { composeServices } from "../stack/compose_model.ts";
+import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { dig, list, mapping } from "../stack/narrow.ts";
 import { readYaml, repoPath } from "../stack/yaml_file.ts";
 import { BackendProcess, BackendStartError } from "./backend_process.ts";
@@ -63,11 +63,7 @@ export class Alloy {
     const original = await Deno.readTextFile(repoPath("alloy/config.alloy"));
     const service = mapping(composeServices(await readYaml("compose.yaml")).get("alloy"), "alloy");
     const composeArgs = list(dig(service, ["command"]), "services.alloy.command").map(String);
-    const composeEnv = Object.fromEntries(
-      Object.entries(mapping(service.environment, "services.alloy.environment")).map((
-        [key, value],
-      ) => [key, String(value)]),
-    );
+    const composeEnv = serviceEnvironment(service, "alloy");
     for (let attempt = 1;; attempt++) {
       const dir = await Deno.makeTempDir({ prefix: "alloy-" });
       const [grpc, http, ui] = [freePort(), freePort(), options.uiPort ?? freePort()];

@@ -1,14 +1,15 @@
 /**
  * Runs the real Loki (`LOKI_BIN`, built by `.ci/build-loki`) with the shipped
- * loki/loki.yaml, its paths moved into a temporary directory and its ports
- * replaced by free ones: nothing else is changed.
+ * loki/loki.yaml and compose.yaml's arguments and environment, its paths moved
+ * into a temporary directory and its ports replaced by free ones: nothing
+ * else is changed.
  *
  * @module
  */
 import { findTool, type FoundTool } from "../external_tool.ts";
 import { freePort } from "../free_port.ts";
 import { dig, list, mapping } from "../stack/narrow.ts";
-import { composeServices } from "../stack/compose_model.ts";
+import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { readYaml } from "../stack/yaml_file.ts";
 import { BackendProcess, BackendStartError } from "./backend_process.ts";
 import { withPathsMoved, withValue } from "./config_edit.ts";
@@ -62,7 +63,7 @@ export class Loki {
   /** Starts Loki on free ports with a fresh data directory; resolves once `/ready` is 200. */
   static async start(options: LokiOptions): Promise<Loki> {
     const original = options.config ?? await readYaml("loki/loki.yaml");
-    const args = await composeArgs();
+    const { args, env } = await composeCommand();
     for (let attempt = 1;; attempt++) {
       const dir = await Deno.makeTempDir({ prefix: "loki-" });
       const httpPort = freePort();
@@ -80,6 +81,7 @@ export class Loki {
           ),
           readyUrl: `http://127.0.0.1:${httpPort}/ready`,
           cwd: dir,
+          env,
         });
         return new Loki(`http://127.0.0.1:${httpPort}`, config, original, dir, process);
       } catch (error) {
@@ -148,10 +150,13 @@ export class Loki {
   }
 }
 
-/** Loki's arguments in compose.yaml. */
-async function composeArgs(): Promise<string[]> {
-  const service = composeServices(await readYaml("compose.yaml")).get("loki");
-  return list(dig(service, ["command"]), "services.loki.command").map(String);
+/** Loki's arguments and environment (its GOMEMLIMIT) in compose.yaml. */
+async function composeCommand(): Promise<{ args: string[]; env: Record<string, string> }> {
+  const service = mapping(composeServices(await readYaml("compose.yaml")).get("loki"), "loki");
+  return {
+    args: list(dig(service, ["command"]), "services.loki.command").map(String),
+    env: serviceEnvironment(service, "loki"),
+  };
 }
 
 /** One log line as Loki returns it. */

@@ -1,6 +1,7 @@
 /**
  * Runs the real Prometheus (`PROMETHEUS_BIN`, built by `.ci/build-prometheus`)
- * with the shipped prometheus/prometheus.yaml and compose.yaml's flags: the
+ * with the shipped prometheus/prometheus.yaml and compose.yaml's flags and
+ * environment: the
  * config and data paths moved into a temporary directory, the listen address
  * a free loopback port, and the scrape targets pointed at where the test's
  * processes listen. Nothing else is changed.
@@ -10,7 +11,7 @@
 import { stringify } from "yaml";
 import { findTool, type FoundTool } from "../external_tool.ts";
 import { freePort } from "../free_port.ts";
-import { composeServices } from "../stack/compose_model.ts";
+import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { dig, list, mapping, text } from "../stack/narrow.ts";
 import { readYaml } from "../stack/yaml_file.ts";
 import { BackendProcess, BackendStartError } from "./backend_process.ts";
@@ -104,6 +105,7 @@ export class Prometheus {
           args,
           readyUrl: `http://127.0.0.1:${port}/-/ready`,
           cwd: dir,
+          env: serviceEnvironment(mapping(service, "prometheus"), "prometheus"),
         });
         return new Prometheus({
           url: `http://127.0.0.1:${port}`,

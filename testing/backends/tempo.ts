@@ -1,6 +1,7 @@
 /**
  * Runs the real Tempo (`TEMPO_BIN`; optional: Tempo cannot be built from the
- * Go module proxy, so CI has none) with the shipped tempo/tempo.yaml: its
+ * Go module proxy, so CI has none) with the shipped tempo/tempo.yaml and
+ * compose.yaml's arguments and environment: its
  * paths moved into a temporary directory, its ports replaced by free ones and
  * its remote write pointed at the test's Prometheus. Nothing else changes.
  *
@@ -9,8 +10,8 @@
 import { stringify } from "yaml";
 import { findTool, type FoundTool } from "../external_tool.ts";
 import { freePort } from "../free_port.ts";
-import { composeServices } from "../stack/compose_model.ts";
-import { dig, list, text } from "../stack/narrow.ts";
+import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
+import { dig, list, mapping, text } from "../stack/narrow.ts";
 import { readYaml } from "../stack/yaml_file.ts";
 import { BackendProcess, BackendStartError } from "./backend_process.ts";
 import { type ConfigPath, withPathsMoved, withValue } from "./config_edit.ts";
@@ -130,6 +131,7 @@ export class Tempo {
           ),
           readyUrl: `http://127.0.0.1:${httpPort}/ready`,
           cwd: dir,
+          env: serviceEnvironment(mapping(service, "tempo"), "tempo"),
           startTimeoutMs: 90_000,
         });
         return new Tempo({

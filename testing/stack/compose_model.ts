@@ -103,3 +103,25 @@ export function memoryLimit(service: Mapping, name: string): number | undefined 
   if (limits?.memory === undefined) return undefined;
   return parseMemory(limits.memory, `services.${name}.deploy.resources.limits.memory`);
 }
+
+/**
+ * A service's `environment:` as a map, in either Compose syntax (mapping or
+ * `KEY=value` list). `${...}` interpolation is left as written.
+ */
+export function serviceEnvironment(service: Mapping, name: string): Record<string, string> {
+  if (service.environment === undefined) return {};
+  if (Array.isArray(service.environment)) {
+    return Object.fromEntries(
+      list(service.environment, `services.${name}.environment`).map((entry, index) => {
+        const [key = "", ...value] = text(entry, `services.${name}.environment[${index}]`)
+          .split("=");
+        return [key, value.join("=")];
+      }),
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(mapping(service.environment, `services.${name}.environment`)).map((
+      [key, value],
+    ) => [key, String(value ?? "")]),
+  );
+}
