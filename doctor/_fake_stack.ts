@@ -4,7 +4,11 @@
  * {@linkcode OtlpReceiver} really received, so "all good" is earned: Tempo
  * knows a trace only once the receiver accepted a span of it.
  *
- * Faults reproduce the usual reasons for an empty Grafana.
+ * Each answers unknown ids, empty results and errors as the pinned version
+ * was observed to (status, content type, body; each handler's comment says
+ * what was seen), and doctor/_fake_stack_test.ts sends the same requests to
+ * the real Tempo, Loki and Prometheus where they run. Faults reproduce the
+ * usual reasons for an empty Grafana.
  *
  * @module
  */
