@@ -38,10 +38,26 @@ export interface SignalHealth {
   lastError: string | undefined;
 }
 
+/**
+ * Which exports of a signal came first. Exports can overlap (a metrics
+ * interval shorter than the export timeout, a retried batch beside a new
+ * one), so results can arrive out of order; only the order in which the
+ * exports started says whether a result is news.
+ */
+interface ExportOrder {
+  /** Exports started so far; each export's number is its place in this count. */
+  started: number;
+  /** The latest-started export that succeeded. */
+  lastSuccess: number;
+  /** The export whose failure began the current outage. */
+  outageStart: number;
+}
+
 /** Tracks export results per signal and logs state changes. */
 export class ExportMonitor {
   readonly #logger: Logger;
   readonly #health = new Map<Signal, SignalHealth>();
+  readonly #order = new Map<Signal, ExportOrder>();
 
   /** Reports outages and recoveries through `logger`. */
   constructor(logger: Logger) {
@@ -75,10 +91,12 @@ export class ExportMonitor {
     exporter.export = (items: T, resultCallback: (result: ExportResult) => void): void => {
       const size = count(items);
       const state = this.#state(signal);
+      const order = this.#orderOf(signal);
+      const sequence = ++order.started;
       state.pendingItems += size;
       original(items, (result) => {
         state.pendingItems -= size;
-        this.#record(signal, endpoint, result, size);
+        this.#record(signal, endpoint, result, size, sequence);
         resultCallback(result);
       });
     };
@@ -103,12 +121,31 @@ export class ExportMonitor {
     return state;
   }
 
-  #record(signal: Signal, endpoint: string, result: ExportResult, items: number): void {
+  #orderOf(signal: Signal): ExportOrder {
+    let order = this.#order.get(signal);
+    if (!order) {
+      order = { started: 0, lastSuccess: 0, outageStart: 0 };
+      this.#order.set(signal, order);
+    }
+    return order;
+  }
+
+  #record(
+    signal: Signal,
+    endpoint: string,
+    result: ExportResult,
+    items: number,
+    sequence: number,
+  ): void {
     const state = this.#state(signal);
+    const order = this.#orderOf(signal);
     if (result.code === ExportResultCode.SUCCESS) {
       state.exported++;
       state.deliveredItems += items;
-      if (state.failing) {
+      order.lastSuccess = Math.max(order.lastSuccess, sequence);
+      // An export that started before the outage's first failure says
+      // nothing about whether the endpoint is back.
+      if (state.failing && sequence > order.outageStart) {
         state.failing = false;
         this.#logger.info("OTLP export recovered", {
           "otel.signal": signal,
@@ -122,8 +159,11 @@ export class ExportMonitor {
     state.failedExports++;
     state.droppedItems += items;
     state.lastError = result.error?.message ?? "unknown error";
-    if (!state.failing) {
+    // A failure of an export older than the latest success is not an outage:
+    // the endpoint has answered since.
+    if (!state.failing && sequence > order.lastSuccess) {
       state.failing = true;
+      order.outageStart = sequence;
       this.#logger.warn(
         "OTLP export failing: this signal is dropped until the endpoint answers (one warning per signal per outage)",
         {

@@ -67,3 +67,52 @@ Deno.test("recorded items are counted apart from delivered ones, so queue drops 
   assert.equal(monitor.health("traces").recordedItems, 5);
   assert.equal(monitor.health("traces").deliveredItems, 2);
 });
+
+/** An exporter that holds each export until the test answers it. */
+class HeldExporter {
+  readonly held: ((result: ExportResult) => void)[] = [];
+  export(_items: number[], done: (result: ExportResult) => void): void {
+    this.held.push(done);
+  }
+}
+
+function heldMonitor(): { lines: string[]; exporter: HeldExporter; monitor: ExportMonitor } {
+  const lines: string[] = [];
+  const monitor = new ExportMonitor(
+    createLogger({ level: "info", format: "json", write: (l) => lines.push(l) }),
+  );
+  const exporter = monitor.watch(
+    "metrics",
+    "http://pi:4319/v1/metrics",
+    new HeldExporter(),
+    (items: number[]) => items.length,
+  );
+  return { lines, exporter, monitor };
+}
+
+Deno.test("overlapping exports are judged in the order they started, not the order they ended", async (t) => {
+  await t.step("an older export failing after a newer one succeeded starts no outage", () => {
+    const { lines, exporter, monitor } = heldMonitor();
+    exporter.export([1], () => {});
+    exporter.export([2], () => {});
+    const [older, newer] = exporter.held;
+    newer?.(OK);
+    older?.(FAILED);
+    assert.deepEqual(lines, [], "no warning: the endpoint answered the newer export");
+    assert.equal(monitor.health("metrics").failing, false);
+    assert.equal(monitor.health("metrics").droppedItems, 1, "its items are still counted as lost");
+  });
+
+  await t.step("an older export succeeding during an outage does not end it", () => {
+    const { lines, exporter, monitor } = heldMonitor();
+    for (let i = 0; i < 3; i++) exporter.export([i], () => {});
+    const [first, second, third] = exporter.held;
+    second?.(FAILED);
+    first?.(OK);
+    assert.equal(monitor.health("metrics").failing, true, "the outage began with the second");
+    third?.(OK);
+    const levels = lines.map((l) => JSON.parse(l).level);
+    assert.deepEqual(levels, ["WARN", "INFO"], "one warning, one recovery, in that order");
+    assert.equal(monitor.health("metrics").failing, false);
+  });
+});
