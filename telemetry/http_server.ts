@@ -130,10 +130,11 @@ const headerGetter = {
  * The request's context is handed to the handler instead of being entered
  * with `context.with`: under the AsyncLocalStorage context manager, a fresh
  * context entered per request leaves a weak entry behind in Deno 2.9.6 and
- * every young-generation collection slows down with them (measured: scavenges
- * from under 1 ms to 5-6 ms each, p99 at 1,000 requests/s from 2.4 to 5.4 ms;
- * bench/als_probe_server.ts reproduces it without OpenTelemetry). The context
- * manager stays registered, so code that does call `context.with` still works.
+ * every young-generation collection slows down with them (measured over
+ * HTTP at saturation, same code otherwise: scavenges of 6.2-8.6 ms each with
+ * `context.with`, 2.0-2.9 ms without; bench/als_probe_server.ts reproduces it
+ * without OpenTelemetry). The context manager stays registered, so code that
+ * does call `context.with` still works.
  *
  * Span attributes are set after `startSpan` rather than passed to it: the SDK
  * validates attributes passed to `startSpan` twice (for the sampler, then for
