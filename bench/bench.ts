@@ -33,7 +33,7 @@
 import { findTool, type FindToolOptions } from "../testing/external_tool.ts";
 import { BREAKDOWN, type Configuration, CONFIGURATIONS, FIXED_RATE } from "./configurations.ts";
 import { cpuSeconds, rssMegabytes } from "./proc.ts";
-import { abandon, launch, stop } from "./server.ts";
+import { abandon, deployedV8Flags, launch, stop } from "./server.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 import { renderTable, type RunResult, summarize } from "./report.ts";
 import { runVegeta } from "./vegeta.ts";
@@ -206,7 +206,9 @@ if (taskset) {
 const outDir = new URL("results/", import.meta.url);
 await Deno.mkdir(outDir, { recursive: true });
 const placement = taskset ? "server on CPU 0, load generator on CPU 1" : "unpinned (one CPU)";
-const machine = `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`;
+const machine =
+  `Deno ${Deno.version.deno} ${deployedV8Flags().join(" ") || "(default V8 flags)"}, ` +
+  `${navigator.hardwareConcurrency} CPUs`;
 const results: RunResult[] = [];
 const fixedRate: FixedRateRun[] = [];
 const output: Record<string, unknown> = { pinned: taskset !== undefined, machine };

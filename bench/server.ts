@@ -4,11 +4,20 @@
  *
  * @module
  */
+import denoJson from "../deno.json" with { type: "json" };
 import { startTaskFlags } from "../testing/service_process.ts";
 import { freePort } from "../testing/free_port.ts";
 import type { Configuration } from "./configurations.ts";
 import { rssMegabytes } from "./proc.ts";
 import { type OtlpSink, type SinkCounts, startSink } from "./sink.ts";
+
+/**
+ * The V8 flags `deno task compile` bakes into the binary the Pi runs: every
+ * configuration runs with them, so the bench measures the runtime as deployed.
+ */
+export function deployedV8Flags(): string[] {
+  return denoJson.tasks.compile.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
 
 /** A server under test, with its sink. */
 export interface Launched {
@@ -33,7 +42,7 @@ export async function launch(
 ): Promise<Launched> {
   const receiver = startSink();
   const port = freePort();
-  const denoArgs = ["run", ...startTaskFlags(), config.script];
+  const denoArgs = ["run", ...deployedV8Flags(), ...startTaskFlags(), config.script];
   const [command, commandArgs] = taskset
     ? [taskset, ["-c", "0", Deno.execPath(), ...denoArgs]]
     : [Deno.execPath(), denoArgs];
