@@ -115,6 +115,10 @@ Deno.test("Alloy's OTLP receiver listens on the ports compose publishes", async 
     assert.equal(toContainer(4317), Number(grpc.split(":")[1]));
     assert.equal(toContainer(4319), Number(http.split(":")[1]));
   });
+  await t.step("usage reporting to Grafana is off", () => {
+    const command = list(alloyService.command, "alloy command").map(String);
+    assert.ok(command.includes("--disable-reporting"), command.join(" "));
+  });
   await t.step("the UI listens on 12345, published on loopback only", () => {
     const command = list(alloyService.command, "alloy command").map(String);
     assert.ok(command.includes("--server.http.listen-addr=0.0.0.0:12345"));
