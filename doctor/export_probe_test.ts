@@ -35,7 +35,7 @@ Deno.test("sendExport() reports a JSON partial success with rejected items as a 
         compression: "none",
       },
       new TextEncoder().encode(body),
-      { timeoutMs: 2_000 },
+      { timeoutMs: 30_000 },
     );
     assert.equal(result.accepted, false);
     assert.equal(result.check.status, "fail");

@@ -7,7 +7,7 @@ Deno.test("checkReachability() passes DNS, TCP and HTTP for a listening OTLP rec
   const receiver = await OtlpReceiver.start();
   try {
     const result = await checkReachability("traces", `${receiver.url}/v1/traces`, {
-      timeoutMs: 2_000,
+      timeoutMs: 30_000,
     });
     assert.deepEqual(result.checks.map((c) => c.status), ["pass", "pass", "pass"]);
     assert.match(result.checks[2]?.detail ?? "", /answered 405 \(POST only/);
@@ -19,7 +19,7 @@ Deno.test("checkReachability() passes DNS, TCP and HTTP for a listening OTLP rec
 
 Deno.test("checkReachability() fails TCP on a closed port and skips HTTP", async () => {
   const result = await checkReachability("logs", `http://127.0.0.1:${freePort()}/v1/logs`, {
-    timeoutMs: 2_000,
+    timeoutMs: 30_000,
   });
   assert.deepEqual(result.checks.map((c) => c.status), ["pass", "fail", "skip"]);
   assert.match(result.checks[1]?.detail ?? "", /connection refused/);
@@ -30,7 +30,7 @@ Deno.test("checkReachability() connects to the address the lookup found", async 
   try {
     const port = new URL(receiver.url).port;
     const result = await checkReachability("metrics", `http://pi.test:${port}/v1/metrics`, {
-      timeoutMs: 2_000,
+      timeoutMs: 30_000,
       lookup: () => Promise.resolve(["127.0.0.1"]),
     });
     assert.equal(result.checks[0]?.detail, "pi.test is 127.0.0.1");

@@ -14,8 +14,8 @@ Deno.test("checkStack() looks only for signals whose export was accepted, and al
       accepted: { traces: false, metrics: false, logs: false },
     }, {
       urls: stack.urls,
-      waitMs: 1_000,
-      timeoutMs: 1_000,
+      waitMs: 30_000,
+      timeoutMs: 30_000,
       grafanaAuth: { user: "admin", password: "secret" },
     });
     assert.deepEqual(
@@ -70,7 +70,7 @@ Deno.test("checkStack() does not take another instance's metric for this run's",
       serviceName: "greet-api",
       instanceId: "this-run",
       accepted: { traces: false, metrics: true, logs: false },
-    }, { urls: stack.urls, waitMs: 300, timeoutMs: 1_000 });
+    }, { urls: stack.urls, waitMs: 300, timeoutMs: 30_000 });
     const prometheus = result.checks.find((c) => c.id === "stack.prometheus");
     assert.equal(prometheus?.status, "fail");
     assert.match(prometheus?.detail ?? "", /instance="this-run"\} has no sample/);
@@ -94,7 +94,7 @@ Deno.test("checkStack() reports as missing a trace Tempo answers with 200 and an
       serviceName: "greet-api",
       instanceId: "instance-1",
       accepted: { traces: true, metrics: false, logs: false },
-    }, { urls: stack.urls, waitMs: 300, timeoutMs: 1_000 });
+    }, { urls: stack.urls, waitMs: 300, timeoutMs: 30_000 });
     const tempo = result.checks.find((c) => c.id === "stack.tempo");
     assert.equal(tempo?.status, "fail", JSON.stringify(tempo));
     assert.match(tempo?.detail ?? "", new RegExp(`trace ${traceId} not found within`));

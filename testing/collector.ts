@@ -25,6 +25,7 @@
 import { normalizeExport, signalOf } from "./_otlp_normalize.ts";
 import { findTool, type FoundTool } from "./external_tool.ts";
 import { freePort } from "./free_port.ts";
+import { HANG_BOUND_MS } from "./service_process.ts";
 import {
   describeTelemetry,
   type ReceivedLog,
@@ -177,14 +178,14 @@ export class Collector {
   /**
    * Re-reads the output files every 50 ms until `predicate` holds for what
    * they contain, and resolves with it. Rejects after `timeoutMs` (default
-   * 10 000) with a message naming `what` and summarizing what was written,
+   * {@linkcode HANG_BOUND_MS}, a minute) with a message naming `what` and summarizing what was written,
    * or at once if the collector exits.
    */
   async waitFor(
     predicate: (received: ReceivedTelemetry) => boolean,
     options: WaitForOptions = {},
   ): Promise<ReceivedTelemetry> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? HANG_BOUND_MS;
     const what = options.what ?? "the condition";
     const deadline = Date.now() + timeoutMs;
     for (;;) {
