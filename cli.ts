@@ -45,4 +45,4 @@ traces, metrics and logs over OTLP/HTTP. Configured by environment variables:
   HOST, PORT, LOG_LEVEL, LOG_FORMAT, SHUTDOWN_TIMEOUT_MS, SHUTDOWN_DRAIN_MS,
   OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4319), OTEL_SERVICE_NAME,
   OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED, ...
-See the README for the full table.`;
+Every variable: docs/configuration.md.`;

@@ -1,7 +1,7 @@
 /**
  * The known causes of "no data in Grafana", as one line of advice each.
  *
- * Every failing check carries one of these; README.md ("Troubleshooting") explains
+ * Every failing check carries one of these; docs/troubleshooting.md explains
  * them at length, in the same order.
  *
  * @module

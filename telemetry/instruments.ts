@@ -1,6 +1,6 @@
 /**
  * The metric instruments this service emits: one table that the code creating
- * them, the README's telemetry contract and the dashboard checks all read.
+ * them, the telemetry contract (docs/telemetry.md) and the dashboard checks all read.
  *
  * @module
  */
@@ -108,7 +108,7 @@ export const NODEJS_EVENTLOOP_DELAY_P99: InstrumentDescriptor = {
   attributes: [],
 };
 
-/** Every instrument this service creates, in the order of the README table. */
+/** Every instrument this service creates, in the order of docs/telemetry.md's table. */
 export const INSTRUMENTS: readonly InstrumentDescriptor[] = [
   HTTP_SERVER_REQUEST_DURATION,
   HTTP_SERVER_ACTIVE_REQUESTS,
