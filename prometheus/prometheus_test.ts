@@ -13,7 +13,7 @@ const services = composeServices(await readYaml("compose.yaml"));
 const promtool = findTool({
   env: "PROMTOOL_BIN",
   command: "promtool",
-  hint: "run .ci/install-stack-tools, which builds promtool 3.x from the Go module proxy, " +
+  hint: "run .ci/build-prometheus, which builds promtool 3.x from the Go module proxy, " +
     "and export the PROMTOOL_BIN it prints",
 });
 
@@ -31,7 +31,7 @@ Deno.test({
       assert.ok(
         version && Number(version[1]) >= 3,
         `promtool at "${promtool.path}" is older than 3.0 and rejects the otlp and ` +
-          `storage.tsdb.retention sections: set PROMTOOL_BIN to the one .ci/install-stack-tools builds`,
+          `storage.tsdb.retention sections: set PROMTOOL_BIN to the one .ci/build-prometheus builds`,
       );
     });
     await t.step("the committed config passes", async () => {
