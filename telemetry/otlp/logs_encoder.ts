@@ -16,8 +16,7 @@ import { SeverityNumber } from "@opentelemetry/api";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { writeAnyValue } from "./any_value.ts";
 import { writeAttributes } from "./attributes.ts";
-import { groupByResourceAndScope } from "./group.ts";
-import { writeResource, writeScope } from "./resource_scope.ts";
+import { encodeExportRequest } from "./envelope.ts";
 import { ProtoWriter, WireType } from "./writer.ts";
 
 /** Reused by every call: encoding is synchronous, and the result is copied out. */
@@ -30,29 +29,7 @@ const writer = new ProtoWriter();
 export function encodeLogsRequest(
   logRecords: readonly ReadableLogRecord[],
 ): Uint8Array<ArrayBuffer> {
-  writer.reset();
-  for (const [resource, byScope] of groupByResourceAndScope(logRecords)) {
-    writer.tag(1, WireType.LEN); // ExportLogsServiceRequest.resource_logs
-    const resourceAt = writer.begin(3);
-    writeResource(writer, resource);
-    for (const [scope, records] of byScope) {
-      writer.tag(2, WireType.LEN); // ResourceLogs.scope_logs
-      const scopeAt = writer.begin(3);
-      writeScope(writer, scope);
-      for (const record of records) writeLogRecord(writer, record);
-      if (scope.schemaUrl) {
-        writer.tag(3, WireType.LEN);
-        writer.string(scope.schemaUrl);
-      }
-      writer.end(scopeAt, 3);
-    }
-    if (resource.schemaUrl) {
-      writer.tag(3, WireType.LEN);
-      writer.string(resource.schemaUrl);
-    }
-    writer.end(resourceAt, 3);
-  }
-  return writer.finish();
+  return encodeExportRequest(writer, logRecords, writeLogRecord);
 }
 
 /** Writes `record` as field 2 of a `ScopeLogs`. */

@@ -16,8 +16,7 @@
 import type { Link, SpanContext, SpanStatus } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace";
 import { writeAttributes } from "./attributes.ts";
-import { groupByResourceAndScope } from "./group.ts";
-import { writeResource, writeScope } from "./resource_scope.ts";
+import { encodeExportRequest } from "./envelope.ts";
 import { ProtoWriter, WireType } from "./writer.ts";
 
 /** The span flags bit saying whether the parent's remoteness is known (it always is here). */
@@ -33,29 +32,7 @@ const writer = new ProtoWriter();
  * are the caller's: later calls do not touch them.
  */
 export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer> {
-  writer.reset();
-  for (const [resource, byScope] of groupByResourceAndScope(spans)) {
-    writer.tag(1, WireType.LEN); // ExportTraceServiceRequest.resource_spans
-    const resourceAt = writer.begin(3);
-    writeResource(writer, resource);
-    for (const [scope, scopeSpans] of byScope) {
-      writer.tag(2, WireType.LEN); // ResourceSpans.scope_spans
-      const scopeAt = writer.begin(3);
-      writeScope(writer, scope);
-      for (const span of scopeSpans) writeSpan(writer, span);
-      if (scope.schemaUrl) {
-        writer.tag(3, WireType.LEN);
-        writer.string(scope.schemaUrl);
-      }
-      writer.end(scopeAt, 3);
-    }
-    if (resource.schemaUrl) {
-      writer.tag(3, WireType.LEN);
-      writer.string(resource.schemaUrl);
-    }
-    writer.end(resourceAt, 3);
-  }
-  return writer.finish();
+  return encodeExportRequest(writer, spans, writeSpan);
 }
 
 /** Writes `span` as field 2 of a `ScopeSpans`. */

@@ -12,7 +12,7 @@ import { freePort } from "../free_port.ts";
 import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { dig, list, mapping } from "../stack/narrow.ts";
 import { readYaml, repoPath } from "../stack/yaml_file.ts";
-import { BackendProcess, BackendStartError } from "./backend_process.ts";
+import { BackendProcess, inFreshDir } from "./backend_process.ts";
 
 /** Locates Alloy from `ALLOY_BIN`; the tests that need it are ignored without it, even in CI. */
 export function findAlloy(): FoundTool {
@@ -64,8 +64,7 @@ export class Alloy {
     const service = mapping(composeServices(await readYaml("compose.yaml")).get("alloy"), "alloy");
     const composeArgs = list(dig(service, ["command"]), "services.alloy.command").map(String);
     const composeEnv = serviceEnvironment(service, "alloy");
-    for (let attempt = 1;; attempt++) {
-      const dir = await Deno.makeTempDir({ prefix: "alloy-" });
+    return await inFreshDir("alloy-", async (dir) => {
       const [grpc, http, ui] = [freePort(), freePort(), options.uiPort ?? freePort()];
       const config = original
         .replace('"0.0.0.0:4317"', `"0.0.0.0:${grpc}"`)
@@ -79,32 +78,23 @@ export class Alloy {
         }
         return arg;
       });
-      try {
-        const process = await BackendProcess.start({
-          name: "Alloy",
-          bin: options.bin,
-          args,
-          readyUrl: `http://127.0.0.1:${ui}/-/ready`,
-          cwd: dir,
-          env: { ...composeEnv, ...options.endpoints },
-        });
-        return new Alloy({
-          otlpHttp: `http://127.0.0.1:${http}`,
-          uiAddress: `127.0.0.1:${ui}`,
-          config,
-          original,
-          dir,
-          process,
-        });
-      } catch (error) {
-        await Deno.remove(dir, { recursive: true });
-        if (
-          attempt < 3 && error instanceof BackendStartError &&
-          /address already in use/.test(error.output)
-        ) continue;
-        throw error;
-      }
-    }
+      const process = await BackendProcess.start({
+        name: "Alloy",
+        bin: options.bin,
+        args,
+        readyUrl: `http://127.0.0.1:${ui}/-/ready`,
+        cwd: dir,
+        env: { ...composeEnv, ...options.endpoints },
+      });
+      return new Alloy({
+        otlpHttp: `http://127.0.0.1:${http}`,
+        uiAddress: `127.0.0.1:${ui}`,
+        config,
+        original,
+        dir,
+        process,
+      });
+    });
   }
 
   /** Stops Alloy, removes its directory and resolves with its output. */

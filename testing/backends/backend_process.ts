@@ -150,3 +150,27 @@ export class BackendProcess {
     }
   }
 }
+
+/**
+ * Runs `start` in a fresh temporary directory, again (at most three times in
+ * all) when the backend failed only because a port picked with `freePort`
+ * was taken before it could bind; the directory of a failed attempt is
+ * removed.
+ */
+export async function inFreshDir<T>(
+  prefix: string,
+  start: (dir: string) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    const dir = await Deno.makeTempDir({ prefix });
+    try {
+      return await start(dir);
+    } catch (error) {
+      await Deno.remove(dir, { recursive: true });
+      const portTaken = error instanceof BackendStartError &&
+        /address already in use/.test(error.output);
+      if (attempt < 3 && portTaken) continue;
+      throw error;
+    }
+  }
+}

@@ -11,7 +11,7 @@ import { freePort } from "../free_port.ts";
 import { dig, list, mapping } from "../stack/narrow.ts";
 import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { readYaml } from "../stack/yaml_file.ts";
-import { BackendProcess, BackendStartError } from "./backend_process.ts";
+import { BackendProcess, inFreshDir } from "./backend_process.ts";
 import { withPathsMoved, withValue } from "./config_edit.ts";
 import { stringify } from "yaml";
 
@@ -64,36 +64,25 @@ export class Loki {
   static async start(options: LokiOptions): Promise<Loki> {
     const original = options.config ?? await readYaml("loki/loki.yaml");
     const { args, env } = await composeCommand();
-    for (let attempt = 1;; attempt++) {
-      const dir = await Deno.makeTempDir({ prefix: "loki-" });
+    return await inFreshDir("loki-", async (dir) => {
       const httpPort = freePort();
       let config = withPathsMoved(original, LOKI_VOLUME, `${dir}/data`);
       config = withValue(config, ["server", "http_listen_port"], httpPort);
       config = withValue(config, ["server", "grpc_listen_port"], freePort());
       const configFile = `${dir}/loki.yaml`;
       await Deno.writeTextFile(configFile, stringify(config));
-      try {
-        const process = await BackendProcess.start({
-          name: "Loki",
-          bin: options.bin,
-          args: args.map((arg) =>
-            arg.startsWith("-config.file=") ? `-config.file=${configFile}` : arg
-          ),
-          readyUrl: `http://127.0.0.1:${httpPort}/ready`,
-          cwd: dir,
-          env,
-        });
-        return new Loki(`http://127.0.0.1:${httpPort}`, config, original, dir, process);
-      } catch (error) {
-        await Deno.remove(dir, { recursive: true });
-        // A port free when chosen may have been taken since: try new ones.
-        if (
-          attempt < 3 && error instanceof BackendStartError &&
-          /address already in use/.test(error.output)
-        ) continue;
-        throw error;
-      }
-    }
+      const process = await BackendProcess.start({
+        name: "Loki",
+        bin: options.bin,
+        args: args.map((arg) =>
+          arg.startsWith("-config.file=") ? `-config.file=${configFile}` : arg
+        ),
+        readyUrl: `http://127.0.0.1:${httpPort}/ready`,
+        cwd: dir,
+        env,
+      });
+      return new Loki(`http://127.0.0.1:${httpPort}`, config, original, dir, process);
+    });
   }
 
   /** `GET /loki/api/v1/labels`: the index label names of the last hour. */

@@ -14,7 +14,7 @@ import { freePort } from "../free_port.ts";
 import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { dig, list, mapping, text } from "../stack/narrow.ts";
 import { readYaml } from "../stack/yaml_file.ts";
-import { BackendProcess, BackendStartError } from "./backend_process.ts";
+import { BackendProcess, inFreshDir } from "./backend_process.ts";
 import { withValue } from "./config_edit.ts";
 
 /** Locates Prometheus from `PROMETHEUS_BIN`; required under CI. */
@@ -69,8 +69,7 @@ export class Prometheus {
     const original = options.config ?? await readYaml("prometheus/prometheus.yaml");
     const service = composeServices(await readYaml("compose.yaml")).get("prometheus");
     const composeArgs = list(dig(service, ["command"]), "services.prometheus.command").map(String);
-    for (let attempt = 1;; attempt++) {
-      const dir = await Deno.makeTempDir({ prefix: "prometheus-" });
+    return await inFreshDir("prometheus-", async (dir) => {
       const port = freePort();
       const targets: Record<string, string> = {
         ...options.scrapeTargets,
@@ -98,33 +97,24 @@ export class Prometheus {
         }),
         `--web.listen-address=127.0.0.1:${port}`,
       ];
-      try {
-        const process = await BackendProcess.start({
-          name: "Prometheus",
-          bin: options.bin,
-          args,
-          readyUrl: `http://127.0.0.1:${port}/-/ready`,
-          cwd: dir,
-          env: serviceEnvironment(mapping(service, "prometheus"), "prometheus"),
-        });
-        return new Prometheus({
-          url: `http://127.0.0.1:${port}`,
-          config,
-          original,
-          args,
-          composeArgs,
-          dir,
-          process,
-        });
-      } catch (error) {
-        await Deno.remove(dir, { recursive: true });
-        if (
-          attempt < 3 && error instanceof BackendStartError &&
-          /address already in use/.test(error.output)
-        ) continue;
-        throw error;
-      }
-    }
+      const process = await BackendProcess.start({
+        name: "Prometheus",
+        bin: options.bin,
+        args,
+        readyUrl: `http://127.0.0.1:${port}/-/ready`,
+        cwd: dir,
+        env: serviceEnvironment(mapping(service, "prometheus"), "prometheus"),
+      });
+      return new Prometheus({
+        url: `http://127.0.0.1:${port}`,
+        config,
+        original,
+        args,
+        composeArgs,
+        dir,
+        process,
+      });
+    });
   }
 
   /** Runs an instant PromQL query; resolves with `data.result` (throws on a non-success answer). */

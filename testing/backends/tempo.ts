@@ -13,7 +13,7 @@ import { freePort } from "../free_port.ts";
 import { composeServices, serviceEnvironment } from "../stack/compose_model.ts";
 import { dig, list, mapping, text } from "../stack/narrow.ts";
 import { readYaml } from "../stack/yaml_file.ts";
-import { BackendProcess, BackendStartError } from "./backend_process.ts";
+import { BackendProcess, inFreshDir } from "./backend_process.ts";
 import { type ConfigPath, withPathsMoved, withValue } from "./config_edit.ts";
 
 /** Locates Tempo from `TEMPO_BIN`; the tests that need it are ignored without it, even in CI. */
@@ -82,8 +82,7 @@ export class Tempo {
     const original = options.config ?? await readYaml("tempo/tempo.yaml");
     const service = composeServices(await readYaml("compose.yaml")).get("tempo");
     const args = list(dig(service, ["command"]), "services.tempo.command").map(String);
-    for (let attempt = 1;; attempt++) {
-      const dir = await Deno.makeTempDir({ prefix: "tempo-" });
+    return await inFreshDir("tempo-", async (dir) => {
       const httpPort = freePort();
       const grpcReceiver = freePort();
       const httpReceiver = freePort();
@@ -122,36 +121,27 @@ export class Tempo {
       }
       const configFile = `${dir}/tempo.yaml`;
       await Deno.writeTextFile(configFile, stringify(config));
-      try {
-        const process = await BackendProcess.start({
-          name: "Tempo",
-          bin: options.bin,
-          args: args.map((arg) =>
-            arg.startsWith("-config.file=") ? `-config.file=${configFile}` : arg
-          ),
-          readyUrl: `http://127.0.0.1:${httpPort}/ready`,
-          cwd: dir,
-          env: serviceEnvironment(mapping(service, "tempo"), "tempo"),
-          startTimeoutMs: 90_000,
-        });
-        return new Tempo({
-          url: `http://127.0.0.1:${httpPort}`,
-          otlpGrpc: `127.0.0.1:${grpcReceiver}`,
-          otlpHttp: `http://127.0.0.1:${httpReceiver}`,
-          config,
-          original,
-          dir,
-          process,
-        });
-      } catch (error) {
-        await Deno.remove(dir, { recursive: true });
-        if (
-          attempt < 3 && error instanceof BackendStartError &&
-          /address already in use/.test(error.output)
-        ) continue;
-        throw error;
-      }
-    }
+      const process = await BackendProcess.start({
+        name: "Tempo",
+        bin: options.bin,
+        args: args.map((arg) =>
+          arg.startsWith("-config.file=") ? `-config.file=${configFile}` : arg
+        ),
+        readyUrl: `http://127.0.0.1:${httpPort}/ready`,
+        cwd: dir,
+        env: serviceEnvironment(mapping(service, "tempo"), "tempo"),
+        startTimeoutMs: 90_000,
+      });
+      return new Tempo({
+        url: `http://127.0.0.1:${httpPort}`,
+        otlpGrpc: `127.0.0.1:${grpcReceiver}`,
+        otlpHttp: `http://127.0.0.1:${httpReceiver}`,
+        config,
+        original,
+        dir,
+        process,
+      });
+    });
   }
 
   /**
