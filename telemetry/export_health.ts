@@ -53,11 +53,16 @@ interface ExportOrder {
   outageStart: number;
 }
 
+/** What the monitor keeps per signal: the counters it reports and the order it judges by. */
+interface SignalState {
+  readonly health: SignalHealth;
+  readonly order: ExportOrder;
+}
+
 /** Tracks export results per signal and logs state changes. */
 export class ExportMonitor {
   readonly #logger: Logger;
-  readonly #health = new Map<Signal, SignalHealth>();
-  readonly #order = new Map<Signal, ExportOrder>();
+  readonly #signals = new Map<Signal, SignalState>();
 
   /** Reports outages and recoveries through `logger`. */
   constructor(logger: Logger) {
@@ -66,15 +71,15 @@ export class ExportMonitor {
 
   /** Returns a function counting one span or log record given to `signal`'s batch processor. */
   recorder(signal: Signal): () => void {
-    const state = this.#state(signal);
+    const { health } = this.#state(signal);
     return () => {
-      state.recordedItems++;
+      health.recordedItems++;
     };
   }
 
   /** Counters for `signal` (all zero before its first export). */
   health(signal: Signal): Readonly<SignalHealth> {
-    return this.#state(signal);
+    return this.#state(signal).health;
   }
 
   /**
@@ -91,54 +96,46 @@ export class ExportMonitor {
     exporter.export = (items: T, resultCallback: (result: ExportResult) => void): void => {
       const size = count(items);
       const state = this.#state(signal);
-      const order = this.#orderOf(signal);
-      const sequence = ++order.started;
-      state.pendingItems += size;
+      const sequence = ++state.order.started;
+      state.health.pendingItems += size;
       original(items, (result) => {
-        state.pendingItems -= size;
-        this.#record(signal, endpoint, result, size, sequence);
+        state.health.pendingItems -= size;
+        this.#record(signal, state, endpoint, result, size, sequence);
         resultCallback(result);
       });
     };
     return exporter;
   }
 
-  #state(signal: Signal): SignalHealth {
-    let state = this.#health.get(signal);
+  #state(signal: Signal): SignalState {
+    let state = this.#signals.get(signal);
     if (!state) {
       state = {
-        exported: 0,
-        failedExports: 0,
-        droppedItems: 0,
-        pendingItems: 0,
-        recordedItems: 0,
-        deliveredItems: 0,
-        failing: false,
-        lastError: undefined,
+        health: {
+          exported: 0,
+          failedExports: 0,
+          droppedItems: 0,
+          pendingItems: 0,
+          recordedItems: 0,
+          deliveredItems: 0,
+          failing: false,
+          lastError: undefined,
+        },
+        order: { started: 0, lastSuccess: 0, outageStart: 0 },
       };
-      this.#health.set(signal, state);
+      this.#signals.set(signal, state);
     }
     return state;
   }
 
-  #orderOf(signal: Signal): ExportOrder {
-    let order = this.#order.get(signal);
-    if (!order) {
-      order = { started: 0, lastSuccess: 0, outageStart: 0 };
-      this.#order.set(signal, order);
-    }
-    return order;
-  }
-
   #record(
     signal: Signal,
+    { health: state, order }: SignalState,
     endpoint: string,
     result: ExportResult,
     items: number,
     sequence: number,
   ): void {
-    const state = this.#state(signal);
-    const order = this.#orderOf(signal);
     if (result.code === ExportResultCode.SUCCESS) {
       state.exported++;
       state.deliveredItems += items;
