@@ -44,7 +44,9 @@ import {
   JsonTraceSerializer,
   LogsExporterMetricsHelper,
   MetricsExporterMetricsHelper,
+  ProtobufLogsSerializer,
   ProtobufMetricsSerializer,
+  ProtobufTraceSerializer,
   TraceExporterMetricsHelper,
 } from "@opentelemetry/otlp-transformer";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
@@ -54,6 +56,7 @@ import { OtlpProtobufLogsSerializer, OtlpProtobufTraceSerializer } from "./otlp/
 import { processEnv } from "../env.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import type { OtlpProtocol, Signal } from "./config.ts";
+import type { EncodedBatch } from "./encoding_processor.ts";
 
 /** Environment the exporters read: {@linkcode processEnv} in the service. */
 export type ExporterEnv = Readonly<Record<string, string | undefined>>;
@@ -81,6 +84,31 @@ export function createFetchSpanExporter(
       json ? JsonTraceSerializer : OtlpProtobufTraceSerializer,
       TraceExporterMetricsHelper,
       "otlp_http_span_exporter",
+    ),
+  );
+}
+
+/**
+ * An OTLP/HTTP protobuf exporter of requests already encoded by the
+ * encoding processor (encoding_processor.ts): the OTLP exporter machinery
+ * (concurrency limit, partial-success handling, retries through this
+ * transport) with a serializer that passes the bytes through.
+ */
+export function createFetchEncodedExporter(
+  signal: "traces" | "logs",
+  options: Omit<FetchExporterOptions, "protocol">,
+): OTLPExporterBase<EncodedBatch> {
+  const response = signal === "traces" ? ProtobufTraceSerializer : ProtobufLogsSerializer;
+  return new OTLPExporterBase(
+    createDelegate<EncodedBatch>(
+      signal,
+      { ...options, protocol: "http/protobuf" },
+      {
+        serializeRequest: (batch) => batch.bytes,
+        deserializeResponse: (data) => response.deserializeResponse(data),
+      },
+      { name: signal === "traces" ? "span" : "log", countItems: (batch) => batch.count },
+      signal === "traces" ? "otlp_http_span_exporter" : "otlp_http_log_exporter",
     ),
   );
 }

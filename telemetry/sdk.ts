@@ -21,7 +21,6 @@ import {
   metrics,
   propagation,
   trace,
-  TraceFlags,
   type TracerProvider as ApiTracerProvider,
 } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -32,29 +31,21 @@ import {
   W3CTraceContextPropagator,
 } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
-import {
-  BatchLogRecordProcessor,
-  LoggerProvider,
-  type LogRecordProcessor,
-} from "@opentelemetry/sdk-logs";
+import { LoggerProvider } from "@opentelemetry/sdk-logs";
 import {
   MeterProvider,
   PeriodicExportingMetricReader,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
-import {
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanProcessor,
-  TracerProvider,
-} from "@opentelemetry/sdk-trace";
+import { TracerProvider } from "@opentelemetry/sdk-trace";
 import type { LogFormat, LogLevel } from "../config.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import { type Signal, SIGNALS, type TelemetryConfig } from "./config.ts";
 import { createDiagLogger } from "./diagnostics.ts";
 import { ExportMonitor, type SignalHealth } from "./export_health.ts";
-import { createLogRecordExporter, createMetricExporter, createSpanExporter } from "./exporters.ts";
+import { createMetricExporter } from "./exporters.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createLogRecordProcessors, createSpanProcessors } from "./processors.ts";
 import { createResource } from "./resource.ts";
 import { registerRuntimeMetrics } from "./runtime_metrics.ts";
 import { createSampler } from "./sampler.ts";
@@ -171,39 +162,18 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
   });
   // The batch processors count what they drop on this meter provider
   // (otel.sdk.processor.*.processed with error.type=queue_full).
-  const spanExporter = createSpanExporter(config.traces, exporterOptions);
+  const processorOptions = { monitor, meterProvider, exporterOptions };
   const tracerProvider = new TracerProvider({
     resource,
     sampler: createSampler(config.sampler),
     // Caps every attribute value, so no header can make a span huge.
     spanLimits: { attributeValueLengthLimit: 1024 },
-    spanProcessors: spanExporter
-      ? [
-        // Counts what the batch processor is offered, so the shutdown report
-        // can tell spans its bounded queue refused from spans delivered.
-        countingProcessor(monitor.recorder("traces")),
-        new BatchSpanProcessor({
-          exporter: monitor.watch("traces", config.traces.endpoint.value, spanExporter, length),
-          ...config.spanBatch,
-          selfObsMeterProvider: meterProvider,
-        }),
-      ]
-      : [],
+    spanProcessors: createSpanProcessors(config.traces, config.spanBatch, processorOptions),
   });
-  const logExporter = createLogRecordExporter(config.logs, exporterOptions);
   const loggerProvider = new LoggerProvider({
     resource,
     logRecordLimits: { attributeValueLengthLimit: 4096 },
-    processors: logExporter
-      ? [
-        countingProcessor(monitor.recorder("logs")),
-        new BatchLogRecordProcessor({
-          exporter: monitor.watch("logs", config.logs.endpoint.value, logExporter, length),
-          ...config.logBatch,
-          selfObsMeterProvider: meterProvider,
-        }),
-      ]
-      : [],
+    processors: createLogRecordProcessors(config.logs, config.logBatch, processorOptions),
   });
 
   const registered = [
@@ -262,26 +232,6 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
       return { completed, budgetMs: timeoutMs, health };
     },
   };
-}
-
-/**
- * A span and log record processor that only counts: sampled spans as they
- * end (the batch processor drops unsampled ones too), every log record.
- */
-function countingProcessor(count: () => void): SpanProcessor & LogRecordProcessor {
-  return {
-    onStart: () => {},
-    onEnd: (span: ReadableSpan) => {
-      if (span.spanContext().traceFlags & TraceFlags.SAMPLED) count();
-    },
-    onEmit: () => count(),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-}
-
-function length(items: readonly unknown[]): number {
-  return items.length;
 }
 
 function countPoints(batch: ResourceMetrics): number {

@@ -48,3 +48,27 @@ export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = "deployment.environment.name";
 export const METRIC_APP_GREETINGS = "app.greetings";
 /** `app.greeting.kind`: `default` (no name given) or `named`. Bounded to two values. */
 export const ATTR_APP_GREETING_KIND = "app.greeting.kind";
+
+// --- the SDK's own metrics (otel.sdk.*), as the batch processors of OpenTelemetry JS 3.1 name them ---
+
+/** `otel.component.type`: which kind of SDK component reports. */
+export const ATTR_OTEL_COMPONENT_TYPE = "otel.component.type";
+/** `otel.component.name`: which instance of that kind, `<type>/<n>`. */
+export const ATTR_OTEL_COMPONENT_NAME = "otel.component.name";
+/** `otel.component.type` of a batching span processor. */
+export const OTEL_COMPONENT_TYPE_VALUE_BATCHING_SPAN_PROCESSOR = "batching_span_processor";
+/** `otel.component.type` of a batching log record processor. */
+export const OTEL_COMPONENT_TYPE_VALUE_BATCHING_LOG_PROCESSOR = "batching_log_processor";
+/** `otel.sdk.processor.span.processed`: spans whose processing ended, `error.type` if it failed. */
+export const METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED = "otel.sdk.processor.span.processed";
+/** `otel.sdk.processor.span.queue.capacity`: how many spans the queue can hold. */
+export const METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY =
+  "otel.sdk.processor.span.queue.capacity";
+/** `otel.sdk.processor.span.queue.size`: how many spans the queue holds. */
+export const METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE = "otel.sdk.processor.span.queue.size";
+/** `otel.sdk.processor.log.processed`: log records whose processing ended. */
+export const METRIC_OTEL_SDK_PROCESSOR_LOG_PROCESSED = "otel.sdk.processor.log.processed";
+/** `otel.sdk.processor.log.queue.capacity`: how many log records the queue can hold. */
+export const METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_CAPACITY = "otel.sdk.processor.log.queue.capacity";
+/** `otel.sdk.processor.log.queue.size`: how many log records the queue holds. */
+export const METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_SIZE = "otel.sdk.processor.log.queue.size";

@@ -16,11 +16,11 @@ import { SeverityNumber } from "@opentelemetry/api";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { writeAnyValue } from "./any_value.ts";
 import { writeAttributes } from "./attributes.ts";
-import { encodeExportRequest } from "./envelope.ts";
-import { ProtoWriter, WireType } from "./writer.ts";
+import { encodeExportRequest, RequestBuilder } from "./envelope.ts";
+import { type ProtoWriter, WireType } from "./writer.ts";
 
 /** Reused by every call: encoding is synchronous, and the result is copied out. */
-const writer = new ProtoWriter();
+const builder = new RequestBuilder<ReadableLogRecord>(writeLogRecord);
 
 /**
  * Encodes `logRecords` as an `ExportLogsServiceRequest`. The returned bytes
@@ -29,11 +29,11 @@ const writer = new ProtoWriter();
 export function encodeLogsRequest(
   logRecords: readonly ReadableLogRecord[],
 ): Uint8Array<ArrayBuffer> {
-  return encodeExportRequest(writer, logRecords, writeLogRecord);
+  return encodeExportRequest(builder, logRecords);
 }
 
 /** Writes `record` as field 2 of a `ScopeLogs`. */
-function writeLogRecord(writer: ProtoWriter, record: ReadableLogRecord): void {
+export function writeLogRecord(writer: ProtoWriter, record: ReadableLogRecord): void {
   writer.tag(2, WireType.LEN);
   // A service log record is a few hundred bytes: a two-byte length is the usual case.
   const at = writer.begin(2);

@@ -16,8 +16,8 @@
 import type { Link, SpanContext, SpanStatus } from "@opentelemetry/api";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace";
 import { writeAttributes } from "./attributes.ts";
-import { encodeExportRequest } from "./envelope.ts";
-import { ProtoWriter, WireType } from "./writer.ts";
+import { encodeExportRequest, RequestBuilder } from "./envelope.ts";
+import { type ProtoWriter, WireType } from "./writer.ts";
 
 /** The span flags bit saying whether the parent's remoteness is known (it always is here). */
 const HAS_IS_REMOTE = 0x100;
@@ -25,18 +25,18 @@ const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
 /** Reused by every call: encoding is synchronous, and the result is copied out. */
-const writer = new ProtoWriter();
+const builder = new RequestBuilder<ReadableSpan>(writeSpan);
 
 /**
  * Encodes `spans` as an `ExportTraceServiceRequest`. The returned bytes
  * are the caller's: later calls do not touch them.
  */
 export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer> {
-  return encodeExportRequest(writer, spans, writeSpan);
+  return encodeExportRequest(builder, spans);
 }
 
 /** Writes `span` as field 2 of a `ScopeSpans`. */
-function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
+export function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
   writer.tag(2, WireType.LEN);
   // A service span is a few hundred bytes: a two-byte length is the usual case.
   const at = writer.begin(2);
