@@ -14,7 +14,6 @@ import {
   type Meter,
   metrics,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -43,6 +42,7 @@ import { HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION } from "./ins
 import type { Logger } from "./logger.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import { createMemo } from "./memo.ts";
+import { REQUEST_ROOT } from "./request_context.ts";
 import { createTallySet, type Tally } from "./tally.ts";
 
 /** What running a request produced: the response, and the error if one escaped the handler. */
@@ -134,7 +134,9 @@ const headerGetter = {
  * HTTP at saturation, same code otherwise: scavenges of 6.2-8.6 ms each with
  * `context.with`, 2.0-2.9 ms without; bench/als_probe_server.ts reproduces it
  * without OpenTelemetry). The context manager stays registered, so code that
- * does call `context.with` still works.
+ * does call `context.with` still works. The context is a
+ * {@linkcode REQUEST_ROOT} chain rather than the API's own, which the young
+ * generation cannot free (see request_context.ts).
  *
  * Span attributes are set after `startSpan` rather than passed to it: the SDK
  * validates attributes passed to `startSpan` twice (for the sampler, then for
@@ -232,7 +234,7 @@ export function createHttpServerInstrumentation(
       span.updateName(name);
       ctx = context.active();
     } else {
-      const parent = propagation.extract(ROOT_CONTEXT, req.headers, headerGetter);
+      const parent = propagation.extract(REQUEST_ROOT, req.headers, headerGetter);
       span = tracer.startSpan(name, SERVER, parent);
       ctx = trace.setSpan(parent, span);
     }
