@@ -38,16 +38,15 @@ import type {
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
 import type { BatchConfig } from "./config.ts";
 import type { CallbackExporter } from "./export_health.ts";
-import { type ItemWriter, RequestBuilder, type Scoped } from "./otlp/envelope.ts";
+import {
+  type EncodedBatch,
+  type ItemWriter,
+  RequestBuilder,
+  type Scoped,
+} from "./otlp/envelope.ts";
 import { writeLogRecord } from "./otlp/logs_encoder.ts";
 import { writeSpan } from "./otlp/trace_encoder.ts";
 import { type ProcessorItem, ProcessorMetrics } from "./processor_metrics.ts";
-
-/** A finished OTLP export request and how many spans or log records it holds. */
-export interface EncodedBatch {
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  readonly count: number;
-}
 
 /** The exporter a processor sends its batches to. */
 export interface EncodedBatchExporter extends CallbackExporter<EncodedBatch> {
@@ -96,11 +95,6 @@ export class EncodingBatchProcessor<T extends Scoped> {
       this.#config.maxQueueSize,
       () => this.#queued,
     );
-  }
-
-  /** Items waiting for export (not counting exports already started). */
-  get queued(): number {
-    return this.#queued;
   }
 
   /** Encodes `item` into the current batch, or counts it dropped when the queue is full. */

@@ -29,12 +29,12 @@ import {
 } from "@opentelemetry/sdk-trace";
 import type { BatchConfig } from "./config.ts";
 import {
-  type EncodedBatch,
   type EncodedBatchExporter,
   encodingLogRecordProcessor,
   encodingSpanProcessor,
 } from "./encoding_processor.ts";
 import { assertSameBytes } from "./otlp/_assert_same_bytes.ts";
+import type { EncodedBatch } from "./otlp/envelope.ts";
 
 /** Records every batch; answers at once, or holds the answer until told. */
 class RecordingExporter implements EncodedBatchExporter {

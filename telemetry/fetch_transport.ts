@@ -44,19 +44,22 @@ import {
   JsonTraceSerializer,
   LogsExporterMetricsHelper,
   MetricsExporterMetricsHelper,
-  ProtobufLogsSerializer,
   ProtobufMetricsSerializer,
-  ProtobufTraceSerializer,
   TraceExporterMetricsHelper,
 } from "@opentelemetry/otlp-transformer";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { ConfigError } from "../config_error.ts";
-import { OtlpProtobufLogsSerializer, OtlpProtobufTraceSerializer } from "./otlp/serializers.ts";
+import {
+  EncodedLogsSerializer,
+  EncodedTraceSerializer,
+  OtlpProtobufLogsSerializer,
+  OtlpProtobufTraceSerializer,
+} from "./otlp/serializers.ts";
 import { processEnv } from "../env.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
 import type { OtlpProtocol, Signal } from "./config.ts";
-import type { EncodedBatch } from "./encoding_processor.ts";
+import type { EncodedBatch } from "./otlp/envelope.ts";
 
 /** Environment the exporters read: {@linkcode processEnv} in the service. */
 export type ExporterEnv = Readonly<Record<string, string | undefined>>;
@@ -98,15 +101,11 @@ export function createFetchEncodedExporter(
   signal: "traces" | "logs",
   options: Omit<FetchExporterOptions, "protocol">,
 ): OTLPExporterBase<EncodedBatch> {
-  const response = signal === "traces" ? ProtobufTraceSerializer : ProtobufLogsSerializer;
   return new OTLPExporterBase(
     createDelegate<EncodedBatch>(
       signal,
       { ...options, protocol: "http/protobuf" },
-      {
-        serializeRequest: (batch) => batch.bytes,
-        deserializeResponse: (data) => response.deserializeResponse(data),
-      },
+      signal === "traces" ? EncodedTraceSerializer : EncodedLogsSerializer,
       { name: signal === "traces" ? "span" : "log", countItems: (batch) => batch.count },
       signal === "traces" ? "otlp_http_span_exporter" : "otlp_http_log_exporter",
     ),

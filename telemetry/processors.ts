@@ -21,14 +21,11 @@ import {
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace";
 import type { BatchConfig, SignalConfig } from "./config.ts";
-import {
-  type EncodedBatch,
-  encodingLogRecordProcessor,
-  encodingSpanProcessor,
-} from "./encoding_processor.ts";
+import { encodingLogRecordProcessor, encodingSpanProcessor } from "./encoding_processor.ts";
 import type { ExportMonitor } from "./export_health.ts";
 import { createLogRecordExporter, createSpanExporter, type ExporterOptions } from "./exporters.ts";
 import { createFetchEncodedExporter } from "./fetch_transport.ts";
+import type { EncodedBatch } from "./otlp/envelope.ts";
 
 /** What every signal's processors are built from. */
 export interface ProcessorOptions {

@@ -28,6 +28,12 @@ export interface Scoped {
   readonly instrumentationScope: Scope;
 }
 
+/** A finished export request and how many spans or log records it holds. */
+export interface EncodedBatch {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly count: number;
+}
+
 /** Writes one item as field 2 of its scope message. */
 export type ItemWriter<T> = (writer: ProtoWriter, item: T) => void;
 

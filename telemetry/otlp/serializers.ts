@@ -14,6 +14,7 @@ import {
 } from "@opentelemetry/otlp-transformer";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import type { EncodedBatch } from "./envelope.ts";
 import { encodeLogsRequest } from "./logs_encoder.ts";
 import { encodeTraceRequest } from "./trace_encoder.ts";
 
@@ -33,4 +34,16 @@ export const OtlpProtobufLogsSerializer: ISerializer<
 > = {
   serializeRequest: encodeLogsRequest,
   deserializeResponse: (data) => ProtobufLogsSerializer.deserializeResponse(data),
+};
+
+/** Span requests the encoding processor already encoded: sent as they are. */
+export const EncodedTraceSerializer: ISerializer<EncodedBatch, IExportTraceServiceResponse> = {
+  serializeRequest: (batch) => batch.bytes,
+  deserializeResponse: OtlpProtobufTraceSerializer.deserializeResponse,
+};
+
+/** Log record requests the encoding processor already encoded: sent as they are. */
+export const EncodedLogsSerializer: ISerializer<EncodedBatch, IExportLogsServiceResponse> = {
+  serializeRequest: (batch) => batch.bytes,
+  deserializeResponse: OtlpProtobufLogsSerializer.deserializeResponse,
 };

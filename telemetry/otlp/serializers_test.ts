@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { recordServiceBatch } from "./_service_batch.ts";
-import { OtlpProtobufLogsSerializer, OtlpProtobufTraceSerializer } from "./serializers.ts";
+import {
+  EncodedLogsSerializer,
+  EncodedTraceSerializer,
+  OtlpProtobufLogsSerializer,
+  OtlpProtobufTraceSerializer,
+} from "./serializers.ts";
 import { ProtoWriter, WireType } from "./writer.ts";
 
 /** An `Export*ServiceResponse` with a partial success: 3 rejected, and a message. */
@@ -38,4 +43,17 @@ Deno.test("the serializers read responses, partial successes included, as the tr
     partialSuccess: { rejectedLogRecords: 3, errorMessage: "3 items were too old" },
   });
   assert.deepEqual(OtlpProtobufTraceSerializer.deserializeResponse(new Uint8Array()), {});
+});
+
+Deno.test("the encoded-batch serializers send the batch's bytes as they are and read responses as the others do", () => {
+  const bytes = new Uint8Array([10, 0]);
+  assert.equal(EncodedTraceSerializer.serializeRequest({ bytes, count: 1 }), bytes);
+  assert.equal(EncodedLogsSerializer.serializeRequest({ bytes, count: 1 }), bytes);
+  const response = partialSuccess();
+  assert.deepEqual(EncodedTraceSerializer.deserializeResponse(response), {
+    partialSuccess: { rejectedSpans: 3, errorMessage: "3 items were too old" },
+  });
+  assert.deepEqual(EncodedLogsSerializer.deserializeResponse(response), {
+    partialSuccess: { rejectedLogRecords: 3, errorMessage: "3 items were too old" },
+  });
 });
