@@ -135,8 +135,8 @@ const headerGetter = {
  * `context.with`, 2.0-2.9 ms without; bench/als_probe_server.ts reproduces it
  * without OpenTelemetry). The context manager stays registered, so code that
  * does call `context.with` still works. The context is a
- * {@linkcode REQUEST_ROOT} chain rather than the API's own, which the young
- * generation cannot free (see request_context.ts).
+ * {@linkcode REQUEST_ROOT} chain rather than the API's own, which Deno 2.9.6's young
+ * generation failed to free (see request_context.ts).
  *
  * Span attributes are set after `startSpan` rather than passed to it: the SDK
  * validates attributes passed to `startSpan` twice (for the sampler, then for
