@@ -13,7 +13,8 @@
  * outlived young-generation collections. Here each item is written into a
  * growing buffer as it ends and can be collected at once; a full batch only
  * has its envelope written around those bytes, on a timer of its own (never
- * inside a request), and goes to the OTLP exporter as bytes.
+ * inside a request), and goes to the OTLP exporter as bytes, in a buffer
+ * that is reused once that export has answered.
  *
  * Otherwise it behaves as the SDK's batch processors do, with the same
  * settings (`OTEL_BSP_*`, `OTEL_BLRP_*`): sampled spans only, a bounded queue
@@ -41,6 +42,7 @@ import type { CallbackExporter } from "./export_health.ts";
 import {
   type EncodedBatch,
   type ItemWriter,
+  type LentRequest,
   RequestBuilder,
   type Scoped,
 } from "./otlp/envelope.ts";
@@ -52,6 +54,9 @@ import { type ProcessorItem, ProcessorMetrics } from "./processor_metrics.ts";
 export interface EncodedBatchExporter extends CallbackExporter<EncodedBatch> {
   shutdown(): Promise<void>;
 }
+
+/** A batch whose bytes are lent by the builder until its export answers. */
+type LentBatch = EncodedBatch & LentRequest;
 
 /** Options of {@linkcode EncodingBatchProcessor}. */
 export interface EncodingProcessorOptions<T> extends BatchConfig {
@@ -69,7 +74,7 @@ export class EncodingBatchProcessor<T extends Scoped> {
   readonly #config: BatchConfig;
   readonly #metrics: ProcessorMetrics | undefined;
   /** Full batches waiting for their export, oldest first. */
-  readonly #ready: EncodedBatch[] = [];
+  readonly #ready: LentBatch[] = [];
   /** Items waiting: in `#ready` and in the batch being built. */
   #queued = 0;
   /** Whether the scheduled export (full batch or delay) is running. */
@@ -142,7 +147,7 @@ export class EncodingBatchProcessor<T extends Scoped> {
   /** Moves the batch being built, if any, to the ready queue. */
   #seal(): void {
     const count = this.#builder.count;
-    if (count > 0) this.#ready.push({ bytes: this.#builder.take(), count });
+    if (count > 0) this.#ready.push({ ...this.#builder.lend(), count });
   }
 
   /** Exports the batch being built after the schedule delay, unless a timer is set already. */
@@ -184,7 +189,7 @@ export class EncodingBatchProcessor<T extends Scoped> {
   }
 
   /** Hands `batch` to the exporter; settles when it answers or the export timeout passes. */
-  #send(batch: EncodedBatch): Promise<void> {
+  #send(batch: LentBatch): Promise<void> {
     this.#queued -= batch.count;
     const done = new Promise<void>((resolve) => {
       let settled = false;
@@ -202,6 +207,9 @@ export class EncodingBatchProcessor<T extends Scoped> {
       );
       try {
         this.#exporter.export(batch, (result: ExportResult) => {
+          // Only now is nothing reading the bytes (retries included); an
+          // export that timed out above still holds them until it answers.
+          batch.release();
           finish(
             result.code === ExportResultCode.SUCCESS
               ? undefined

@@ -218,7 +218,7 @@ Deno.test("encoding processor: a failed export is counted by error type, and the
 });
 
 Deno.test("encoding processor: an export never answered ends at the export timeout, and the next batch goes out", async () => {
-  const { exporter, reader, provider, endSpans } = setup({
+  const { exporter, reader, provider, endSpans, spans } = setup({
     maxExportBatchSize: 2,
     exportTimeoutMillis: 20,
   });
@@ -229,6 +229,41 @@ Deno.test("encoding processor: an export never answered ends at the export timeo
     "error.type": "Error",
   });
   assert.equal(timedOut, 2, "the first batch is counted failed once its timeout passed");
+  // The exporter may still be sending the first batch: its buffer is not
+  // reused for a batch built after the timeout, only after the answer.
+  endSpans(2);
+  await exporter.exported(3);
+  const [first, , third] = exporter.batches;
+  assert.ok(first !== undefined && third !== undefined);
+  assert.notEqual(third.bytes.buffer, first.bytes.buffer);
+  assertSameBytes("traces", first.bytes, ProtobufTraceSerializer.serializeRequest(spans(0, 2)));
+  exporter.release();
+  await provider.shutdown();
+});
+
+Deno.test("encoding processor: a batch's bytes stay as sent until its export answers, then its buffer serves a later batch", async () => {
+  const { exporter, provider, endSpans, spans } = setup({ maxExportBatchSize: 2 });
+  exporter.answer = "hold";
+  endSpans(2);
+  await exporter.exported(1);
+  const first = exporter.batches[0];
+  assert.ok(first !== undefined);
+  const sent = first.bytes.slice();
+  endSpans(2); // built while the first export is unanswered: a buffer of its own
+  exporter.release();
+  await exporter.exported(2);
+  const second = exporter.batches[1];
+  assert.ok(second !== undefined);
+  assert.deepEqual(first.bytes, sent, "the unanswered batch was not written over");
+  assert.notEqual(second.bytes.buffer, first.bytes.buffer);
+  assertSameBytes("traces", second.bytes, ProtobufTraceSerializer.serializeRequest(spans(2, 4)));
+  endSpans(2); // built after the first export answered: its buffer again
+  exporter.release();
+  await exporter.exported(3);
+  const third = exporter.batches[2];
+  assert.ok(third !== undefined);
+  assert.equal(third.bytes.buffer, first.bytes.buffer, "the answered batch's buffer is reused");
+  assertSameBytes("traces", third.bytes, ProtobufTraceSerializer.serializeRequest(spans(4, 6)));
   exporter.release();
   await provider.shutdown();
 });

@@ -26,7 +26,7 @@ const NANOS_PER_SECOND = 1_000_000_000;
 /** Protobuf writer over one growing buffer, reset for every request. */
 export class ProtoWriter {
   /** The buffer; replaced when it grows, so never keep a reference across writes. */
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   /** Where the next byte goes. */
   pos = 0;
   #view: DataView;
