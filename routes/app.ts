@@ -35,8 +35,14 @@ export interface AppOptions extends GreetOptions {
   readonly extraRoutes?: readonly Route[];
 }
 
-/** The handler `Deno.serve` calls. */
-export type AppHandler = (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
+/**
+ * The handler `Deno.serve` calls. A handler that answers synchronously (as
+ * `/greet` does) gets its response back synchronously: no promise per layer.
+ */
+export type AppHandler = (
+  req: Request,
+  info?: Deno.ServeHandlerInfo,
+) => Response | Promise<Response>;
 
 /** Builds the application handler. */
 export function createApp(options: AppOptions): AppHandler {
@@ -54,11 +60,12 @@ export function createApp(options: AppOptions): AppHandler {
     ...(options.reuseServerSpan !== undefined && { reuseServerSpan: options.reuseServerSpan }),
   });
 
-  return function app(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+  return function app(req: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> {
     const url = new URL(req.url);
     const match = router(req.method, url.pathname);
     if (!match.traced) {
-      return run(match.handler, req, untracedContext(url)).then((o) => o.response);
+      const outcome = run(match.handler, req, untracedContext(url));
+      return outcome instanceof Promise ? outcome.then(responseOf) : outcome.response;
     }
     const remote = info?.remoteAddr;
     const client = remote && "hostname" in remote ? remote.hostname : undefined;
@@ -72,11 +79,28 @@ export function createApp(options: AppOptions): AppHandler {
   };
 }
 
-/** Calls a handler, turning anything it throws into a response. */
-async function run(handler: Handler, req: Request, ctx: RequestContext): Promise<Outcome> {
+/**
+ * Calls a handler, turning anything it throws or rejects with into a
+ * response; synchronously when the handler answered synchronously.
+ */
+function run(handler: Handler, req: Request, ctx: RequestContext): Outcome | Promise<Outcome> {
+  let result: Response | Promise<Response>;
   try {
-    return { response: await handler(req, ctx) };
+    result = handler(req, ctx);
   } catch (error: unknown) {
-    return { response: errorResponse(error, ctx.url.pathname), error };
+    return failed(error, ctx);
   }
+  if (result instanceof Response) return { response: result };
+  return Promise.resolve(result).then(
+    (response) => ({ response }),
+    (error: unknown) => failed(error, ctx),
+  );
+}
+
+function failed(error: unknown, ctx: RequestContext): Outcome {
+  return { response: errorResponse(error, ctx.url.pathname), error };
+}
+
+function responseOf(outcome: Outcome): Response {
+  return outcome.response;
 }

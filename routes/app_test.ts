@@ -178,6 +178,43 @@ Deno.test("an unexpected exception answers a generic 500 and is recorded and log
     assert.equal(point?.attributes["error.type"], "TypeError");
   }));
 
+Deno.test("a handler that answers synchronously gets its response back synchronously, recorded in full", () =>
+  withApp(async ({ telemetry, app, lines }) => {
+    const response = app(new Request("http://localhost/greet?name=Ada"), info);
+    assert.ok(response instanceof Response, "no promise between /greet and Deno.serve");
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { message: "Hello, Ada!" });
+    const boom = app(new Request("http://localhost/boom"), info);
+    assert.ok(boom instanceof Response);
+    assert.equal(boom.status, 500);
+    assert.equal(telemetry.spans().length, 2);
+    assert.equal(lines.filter((l) => l.includes('"level":"INFO"')).length, 2);
+  }));
+
+Deno.test("a handler that rejects later answers a generic 500, recorded and logged as one that throws", () =>
+  withApp(async ({ telemetry, app, lines }) => {
+    const pending = app(new Request("http://localhost/later"), info);
+    assert.ok(pending instanceof Promise);
+    const response = await pending;
+    assert.equal(response.status, 500);
+    assert.doesNotMatch(await response.text(), /later detail/);
+    const span = telemetry.spans()[0];
+    assert.equal(span?.status.code, SpanStatusCode.ERROR);
+    assert.equal(span?.attributes["http.response.status_code"], 500);
+    assert.ok(lines.some((l) => l.includes('"level":"ERROR"') && l.includes("RangeError")));
+    const active = (await telemetry.metrics()).get("http.server.active_requests");
+    assert.ok(active?.dataPoints.every((p) => p.value === 0), "the request is no longer active");
+  }, () => [{
+    path: "/later",
+    methods: {
+      GET: async () => {
+        await Promise.resolve();
+        throw new RangeError("later detail");
+      },
+    },
+    traced: true,
+  }]));
+
 Deno.test("the duration histogram has only the low-cardinality attributes and semconv buckets", () =>
   withApp(async ({ telemetry, app }) => {
     await app(new Request("http://localhost/greet?name=Ada"), info);

@@ -62,7 +62,7 @@ export type InstrumentRequest = (
   clientAddress: string | undefined,
   route: string | undefined,
   run: (context: Context, span: Span) => Outcome | Promise<Outcome>,
-) => Promise<Response>;
+) => Response | Promise<Response>;
 
 /** Options for {@linkcode createHttpServerInstrumentation}. */
 export interface HttpServerInstrumentationOptions {
@@ -211,13 +211,13 @@ export function createHttpServerInstrumentation(
     };
   };
 
-  return async function instrumentRequest(
+  return function instrumentRequest(
     req: Request,
     url: URL,
     clientAddress: string | undefined,
     route: string | undefined,
     run: (context: Context, span: Span) => Outcome | Promise<Outcome>,
-  ): Promise<Response> {
+  ): Response | Promise<Response> {
     const start = performance.now();
     const method = normalizeMethod(req.method);
     const scheme = url.protocol.slice(0, -1);
@@ -250,12 +250,39 @@ export function createHttpServerInstrumentation(
       }));
     }
 
-    let outcome: Outcome;
+    let pending: Outcome | Promise<Outcome>;
     try {
-      outcome = await run(ctx, span);
-    } finally {
+      pending = run(ctx, span);
+    } catch (error: unknown) {
       inFlight.add(-1);
+      throw error;
     }
+    // A synchronous answer ends the request here, without a promise.
+    if (!(pending instanceof Promise)) {
+      return end(pending, start, method, route, path, kind, span, ctx, runtimeSpan);
+    }
+    return pending.then(
+      (outcome) => end(outcome, start, method, route, path, kind, span, ctx, runtimeSpan),
+      (error: unknown) => {
+        inFlight.add(-1);
+        throw error;
+      },
+    );
+  };
+
+  /** Ends the span, records the duration and writes the access log for one outcome. */
+  function end(
+    outcome: Outcome,
+    start: number,
+    method: string,
+    route: string | undefined,
+    path: string,
+    kind: RequestKind,
+    span: Span,
+    ctx: Context,
+    runtimeSpan: Span | undefined,
+  ): Response {
+    kind.inFlight.add(-1);
     const { response, error } = outcome;
     const status = response.status;
     const failure = errorType(status, error);
@@ -287,7 +314,7 @@ export function createHttpServerInstrumentation(
       [HTTP_SERVER_REQUEST_DURATION.name]: seconds,
     }, ctx);
     return response;
-  };
+  }
 }
 
 /** Options of every server span: attributes are set after it starts. */
