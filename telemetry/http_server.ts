@@ -118,10 +118,16 @@ interface RequestKind {
   outcome(status: number, failure: string | undefined): OutcomeFacts;
 }
 
-/** Reads propagation headers from a `Headers` object. */
-const headerGetter = {
-  get: (carrier: Headers, key: string): string | undefined => carrier.get(key) ?? undefined,
-  keys: (carrier: Headers): string[] => [...carrier.keys()],
+/**
+ * Reads propagation headers from the request itself rather than from
+ * `req.headers`: Deno builds a request's `Headers` only when first asked
+ * (an op call and an object per request, about 1 µs in a bare `Deno.serve`
+ * at saturation, 5 paired runs), and with telemetry off the propagator
+ * never asks.
+ */
+const requestHeaderGetter = {
+  get: (carrier: Request, key: string): string | undefined => carrier.headers.get(key) ?? undefined,
+  keys: (carrier: Request): string[] => [...carrier.headers.keys()],
 };
 
 /**
@@ -234,7 +240,7 @@ export function createHttpServerInstrumentation(
       span.updateName(name);
       ctx = context.active();
     } else {
-      const parent = propagation.extract(REQUEST_ROOT, req.headers, headerGetter);
+      const parent = propagation.extract(REQUEST_ROOT, req, requestHeaderGetter);
       span = tracer.startSpan(name, SERVER, parent);
       ctx = trace.setSpan(parent, span);
     }
