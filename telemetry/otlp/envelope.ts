@@ -71,7 +71,8 @@ const KEPT_REQUEST_BUFFERS = 4;
  */
 export class RequestBuilder<T extends Scoped> {
   readonly #writeItem: ItemWriter<T>;
-  readonly #out = new ProtoWriter();
+  /** The buffer {@linkcode take} copies out of; made at its first use. */
+  #out: ProtoWriter | undefined;
   /** Groups in order of first appearance, by resource then scope. */
   #groups = new Map<Resource, Map<Scope, Group>>();
   /** The group of the previous item: the usual next one. */
@@ -119,7 +120,7 @@ export class RequestBuilder<T extends Scoped> {
    * fresh start. The bytes are the caller's: later calls do not touch them.
    */
   take(): Uint8Array<ArrayBuffer> {
-    const out = this.#out;
+    const out = this.#out ??= new ProtoWriter();
     out.reset();
     this.#writeRequest(out);
     return out.finish();
@@ -133,7 +134,9 @@ export class RequestBuilder<T extends Scoped> {
    * was in flight, and tens of MB of such garbage waited for a full one.
    */
   lend(): LentRequest {
-    const out = this.#returned.pop() ?? new ProtoWriter();
+    // Small at first: a quiet service's batches are small, and a buffer grown
+    // by a busy one is kept for the next request.
+    const out = this.#returned.pop() ?? new ProtoWriter(GROUP_BUFFER_BYTES);
     this.#writeRequest(out);
     let lent = true;
     return {
