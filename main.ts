@@ -6,6 +6,7 @@
 import { parseArgs, USAGE } from "./cli.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { type Env, processEnv } from "./env.ts";
+import { doctorMain } from "./doctor/main.ts";
 import { createApp } from "./routes/app.ts";
 import type { Readiness } from "./routes/health.ts";
 import { waitForShutdown } from "./shutdown.ts";
@@ -34,11 +35,8 @@ export async function main(
     case "error":
       console.error(`${command.message}\n\n${USAGE}`);
       return EXIT_USAGE;
-    case "doctor": {
-      // Loaded only for `doctor`: its dozen modules are no part of serving.
-      const { doctorMain } = await import("./doctor/main.ts");
+    case "doctor":
       return await doctorMain(command.args, env);
-    }
     case "serve":
       break;
   }
