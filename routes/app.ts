@@ -91,7 +91,7 @@ function run(handler: Handler, req: Request, ctx: RequestContext): Outcome | Pro
     return failed(error, ctx);
   }
   if (result instanceof Response) return { response: result };
-  return Promise.resolve(result).then(
+  return result.then(
     (response) => ({ response }),
     (error: unknown) => failed(error, ctx),
   );
