@@ -42,3 +42,37 @@ Deno.test("the architecture check would notice an SDK import", () => {
     "@opentelemetry/sdk-trace",
   ]);
 });
+
+// Entry points whose evaluation loads Node's `http`, `https` and `zlib`
+// modules: the service sends with `fetch` and never uses them, and loading
+// them cost every start time and resident memory (docs/performance.md,
+// "Start-up"). Tests may still import them, as oracles.
+const NODE_TRANSPORT_ENTRIES = [
+  "@opentelemetry/otlp-exporter-base/node-http",
+  "@opentelemetry/exporter-metrics-otlp-http",
+  "@opentelemetry/exporter-trace-otlp-http",
+  "@opentelemetry/exporter-logs-otlp-http",
+  "@opentelemetry/exporter-trace-otlp-proto",
+  "@opentelemetry/exporter-logs-otlp-proto",
+  "@opentelemetry/exporter-metrics-otlp-proto",
+];
+
+Deno.test("the service's module graph does not import the OTLP packages' Node transport", async () => {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: new URL(".", import.meta.url),
+    stdin: "null",
+  }).output();
+  assert.equal(info.code, 0, new TextDecoder().decode(info.stderr));
+  const graph: { modules: { specifier: string; dependencies?: { specifier: string }[] }[] } = JSON
+    .parse(new TextDecoder().decode(info.stdout));
+  const root = new URL(".", import.meta.url).href;
+  const local = graph.modules.filter((m) => m.specifier.startsWith(root));
+  assert.ok(local.some((m) => m.specifier.endsWith("/telemetry/fetch_transport.ts")));
+  const offenders = local.flatMap((m) =>
+    (m.dependencies ?? [])
+      .filter((d) => NODE_TRANSPORT_ENTRIES.includes(d.specifier))
+      .map((d) => `${m.specifier.slice(root.length)}: ${d.specifier}`)
+  );
+  assert.deepEqual(offenders, []);
+});

@@ -40,6 +40,43 @@ Deno.test("a bad PORT stops start-up naming the variable and the value", async (
   );
 });
 
+Deno.test("OTLP compression and metric temporality follow the OTEL_EXPORTER_OTLP_* variables", async () => {
+  const receiver = await OtlpReceiver.start();
+  let service: ServiceProcess | undefined;
+  try {
+    const svc = await ServiceProcess.start({
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+        OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none",
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "delta",
+        SHUTDOWN_TIMEOUT_MS: "30000",
+      },
+    });
+    service = svc;
+    const response = await fetch(`${svc.url}/greet?name=Ada`);
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const status = await svc.stop("SIGTERM");
+    assert.equal(status.code, 0, svc.stderr);
+    const encodings = (signal: string): Set<string> =>
+      new Set(receiver.requests.filter((r) => r.signal === signal).map((r) => r.contentEncoding));
+    assert.deepEqual(encodings("traces"), new Set(["gzip"]));
+    assert.deepEqual(encodings("metrics"), new Set(["gzip"]));
+    assert.deepEqual(encodings("logs"), new Set([""]));
+    assert.ok(receiver.spans.some((s) => s.name === "GET /greet"), "gzip spans not decoded");
+    const temporality = (name: string): number | undefined =>
+      receiver.metrics.find((m) => m.name === name)?.temporality;
+    // Delta for the request histogram; up-down counters stay cumulative (1 delta, 2 cumulative).
+    assert.equal(temporality("http.server.request.duration"), 1);
+    assert.equal(temporality("app.greetings"), 1);
+    assert.equal(temporality("http.server.active_requests"), 2);
+  } finally {
+    await service?.stop("SIGKILL");
+    await receiver.close();
+  }
+});
+
 Deno.test("a malformed OTLP endpoint stops start-up instead of exporting nowhere", async () => {
   const { code, stderr } = await runOnce([], { OTEL_EXPORTER_OTLP_ENDPOINT: "pi:4319" });
   assert.equal(code, 2);

@@ -5,12 +5,14 @@
  * @module
  */
 import { ConfigError, type Env, loadConfig } from "../config.ts";
-import { type Signal, SIGNALS, type TelemetryConfig } from "../telemetry/config.ts";
+import {
+  type Compression,
+  type Signal,
+  SIGNALS,
+  type TelemetryConfig,
+} from "../telemetry/config.ts";
 import { maskHeaders, signalHeaders } from "./headers.ts";
 import type { Check, ConfigEntry } from "./report.ts";
-
-/** OTLP request compression. */
-export type Compression = "gzip" | "none";
 
 /** What one signal's test export is sent with. */
 export interface ExportTarget {
@@ -70,14 +72,21 @@ export function reportConfig(env: Env): ConfigReport {
   for (const signal of SIGNALS) {
     const settings = config[signal];
     const headers = signalHeaders(env, signal);
-    const compression = readCompression(env, signal);
     entries.push(
       { name: `${signal}.exporter`, ...settings.exporter },
       { name: `${signal}.endpoint`, ...settings.endpoint },
       { name: `${signal}.protocol`, ...settings.protocol },
       { name: `${signal}.headers`, value: maskHeaders(headers.headers), source: headers.source },
-      { name: `${signal}.compression`, ...compression },
+      { name: `${signal}.compression`, ...settings.compression },
+      {
+        name: `${signal}.timeout`,
+        value: `${settings.timeoutMillis.value} ms`,
+        source: settings.timeoutMillis.source,
+      },
     );
+    if (signal === "metrics") {
+      entries.push({ name: "metrics.temporality", ...config.metricTemporality });
+    }
     const disabledReason = config.sdkDisabled
       ? "OTEL_SDK_DISABLED=true"
       : settings.exporter.value === "otlp"
@@ -90,7 +99,7 @@ export function reportConfig(env: Env): ConfigReport {
       url: settings.endpoint.value,
       protocol: settings.protocol.value,
       headers: headers.headers,
-      compression: compression.value,
+      compression: settings.compression.value,
     });
   }
   const samplerSource = env.OTEL_TRACES_SAMPLER?.trim() ? "OTEL_TRACES_SAMPLER" : "default";
@@ -155,16 +164,4 @@ function samplerCheck(config: TelemetryConfig): Check {
     ? `keeps ${Math.round(ratio * 1000) / 10}% of new traces: a given request may be missing`
     : "keeps every new trace";
   return { id: "config.sampler", title: "sampler", status: "pass", detail: `${name} ${share}` };
-}
-
-function readCompression(env: Env, signal: Signal): { value: Compression; source: string } {
-  const names = [
-    `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_COMPRESSION`,
-    "OTEL_EXPORTER_OTLP_COMPRESSION",
-  ];
-  for (const name of names) {
-    const raw = env[name]?.trim().toLowerCase();
-    if (raw === "gzip" || raw === "none") return { value: raw, source: name };
-  }
-  return { value: "none", source: "default" };
 }

@@ -7,6 +7,8 @@ Deno.test("reportConfig() names the source of every value and masks header value
     OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://192.168.1.201:3100/otlp/v1/logs",
     OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/protobuf",
     OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer x",
+    OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+    OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "2500",
   });
   const entry = (name: string): string | undefined => {
     const found = report.entries.find((e) => e.name === name);
@@ -24,6 +26,11 @@ Deno.test("reportConfig() names the source of every value and masks header value
   assert.equal(entry("traces.protocol"), "http/protobuf (default)");
   assert.equal(entry("traces.headers"), "authorization=**** (OTEL_EXPORTER_OTLP_HEADERS)");
   assert.equal(entry("sampler"), "parentbased_always_on (default)");
+  assert.equal(entry("metrics.compression"), "gzip (OTEL_EXPORTER_OTLP_COMPRESSION)");
+  assert.equal(entry("logs.timeout"), "2500 ms (OTEL_EXPORTER_OTLP_LOGS_TIMEOUT)");
+  assert.equal(entry("traces.timeout"), "10000 ms (default)");
+  assert.equal(entry("metrics.temporality"), "cumulative (default)");
+  assert.deepEqual(report.targets.map((target) => target.compression), ["gzip", "gzip", "gzip"]);
   assert.doesNotMatch(JSON.stringify(report.entries), /Bearer/);
   assert.equal(report.targets[0]?.headers.authorization, "Bearer x", "sent, though never printed");
 });

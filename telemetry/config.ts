@@ -2,13 +2,14 @@
  * OpenTelemetry settings read from the standard `OTEL_*` environment
  * variables, validated once at start-up.
  *
- * The fetch transport (fetch_transport.ts) reads `OTEL_EXPORTER_OTLP_*_HEADERS`,
- * `_TIMEOUT`, `_COMPRESSION` and the certificate variables. This module
- * resolves what the SDK packages of the 3.x line no longer read (sampler,
- * exporter selection, protocol, intervals) and the endpoints, because the
- * exporters only emit a diagnostic and fall back to `localhost:4318` on a
- * malformed URL, which is the most common reason for "no data in Grafana".
- * Here a bad value stops start-up with a message naming the variable.
+ * The fetch transport (fetch_transport.ts) reads `OTEL_EXPORTER_OTLP_*_HEADERS`
+ * and the certificate variables. This module resolves what the SDK packages
+ * of the 3.x line no longer read (sampler, exporter selection, protocol,
+ * intervals), the endpoints, and each exporter's timeout, compression and
+ * metric temporality, because the OTLP packages only emit a diagnostic and
+ * fall back to a default on a bad value (`localhost:4318` for a malformed
+ * URL, the most common reason for "no data in Grafana"). Here a bad value
+ * stops start-up with a message naming the variable.
  *
  * @module
  */
@@ -23,6 +24,17 @@ export type Signal = typeof SIGNALS[number];
 export type ExporterKind = "otlp" | "console" | "none";
 /** The OTLP/HTTP encodings this service can send. */
 export type OtlpProtocol = "http/protobuf" | "http/json";
+/** How an OTLP exporter compresses its requests. */
+export type Compression = "gzip" | "none";
+
+/**
+ * `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`: which instruments
+ * report deltas (metric_exporter.ts). Prometheus, behind Alloy, wants the
+ * default, cumulative.
+ */
+export const TEMPORALITY_PREFERENCES = ["cumulative", "delta", "lowmemory"] as const;
+/** One of {@linkcode TEMPORALITY_PREFERENCES}. */
+export type TemporalityPreference = typeof TEMPORALITY_PREFERENCES[number];
 
 /** The sampler names of the OpenTelemetry environment specification. */
 export const SAMPLERS = [
@@ -52,6 +64,10 @@ export interface SignalConfig {
   readonly protocol: Sourced<OtlpProtocol>;
   /** Full URL the exporter posts to, `/v1/<signal>` included. */
   readonly endpoint: Sourced<string>;
+  /** `OTEL_EXPORTER_OTLP_{SIGNAL_,}TIMEOUT`: milliseconds per export, retries included. */
+  readonly timeoutMillis: Sourced<number>;
+  /** `OTEL_EXPORTER_OTLP_{SIGNAL_,}COMPRESSION`. */
+  readonly compression: Sourced<Compression>;
 }
 
 /** Batching settings shared by the span and log record processors. */
@@ -72,6 +88,8 @@ export interface TelemetryConfig {
   readonly metrics: SignalConfig;
   readonly logs: SignalConfig;
   readonly sampler: { readonly name: SamplerName; readonly ratio: number };
+  /** `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`. */
+  readonly metricTemporality: Sourced<TemporalityPreference>;
   /** `OTEL_METRIC_EXPORT_INTERVAL`, milliseconds. */
   readonly metricExportIntervalMs: number;
   /** `OTEL_METRIC_EXPORT_TIMEOUT`, milliseconds, never above the interval. */
@@ -98,6 +116,12 @@ export function loadTelemetryConfig(env: Env): TelemetryConfig {
     metrics: readSignal(env, "metrics"),
     logs: readSignal(env, "logs"),
     sampler: readSampler(env),
+    metricTemporality: readSourcedChoice(
+      env,
+      ["OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"],
+      TEMPORALITY_PREFERENCES,
+      "cumulative",
+    ),
     metricExportIntervalMs,
     metricExportTimeoutMs: Math.min(
       readPositiveInteger(env, "OTEL_METRIC_EXPORT_TIMEOUT", 10_000),
@@ -119,6 +143,17 @@ function readSignal(env: Env, signal: Signal): SignalConfig {
     ),
     protocol: readProtocol(env, upper),
     endpoint: readEndpoint(env, signal),
+    timeoutMillis: readSourcedPositiveInteger(
+      env,
+      [`OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`, "OTEL_EXPORTER_OTLP_TIMEOUT"],
+      10_000,
+    ),
+    compression: readSourcedChoice(
+      env,
+      [`OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`, "OTEL_EXPORTER_OTLP_COMPRESSION"],
+      ["gzip", "none"],
+      "none",
+    ),
   };
 }
 
@@ -203,13 +238,25 @@ function readBatch(env: Env, prefix: string, defaultDelay: number): BatchConfig 
 
 /** Reads a positive integer: milliseconds or a count. */
 function readPositiveInteger(env: Env, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ConfigError(name, "must be a positive integer", raw);
+  return readSourcedPositiveInteger(env, [name], fallback).value;
+}
+
+/** The first of `names` that is set, as a positive integer; a bad value is an error, not skipped. */
+function readSourcedPositiveInteger(
+  env: Env,
+  names: readonly string[],
+  fallback: number,
+): Sourced<number> {
+  for (const name of names) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ConfigError(name, "must be a positive integer", raw);
+    }
+    return { value, source: name };
   }
-  return value;
+  return { value: fallback, source: "default" };
 }
 
 function readBoolean(env: Env, name: string): boolean {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../config_error.ts";
-import { DEFAULT_OTLP_ENDPOINT, loadTelemetryConfig } from "./config.ts";
+import { getSharedConfigurationFromEnvironment } from "@opentelemetry/otlp-exporter-base/node-http";
+import { DEFAULT_OTLP_ENDPOINT, loadTelemetryConfig, SIGNALS } from "./config.ts";
 
 function rejected(env: Record<string, string>): ConfigError {
   try {
@@ -96,10 +97,108 @@ Deno.test("bad OTEL_* values stop start-up with the variable and value named", a
       "OTEL_METRIC_EXPORT_INTERVAL",
     );
   });
+  await t.step("an export timeout, compression or temporality the exporters do not know", () => {
+    const error = rejected({ OTEL_EXPORTER_OTLP_TIMEOUT: "10s" });
+    assert.equal(
+      error.message,
+      'OTEL_EXPORTER_OTLP_TIMEOUT must be a positive integer: current value is "10s"',
+    );
+    assert.equal(
+      rejected({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "0" }).variable,
+      "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+    );
+    assert.equal(
+      rejected({ OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: "brotli" }).variable,
+      "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+    );
+    assert.equal(
+      rejected({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "sometimes" }).variable,
+      "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+    );
+  });
   await t.step("a batch size above the queue size", () => {
     assert.equal(
       rejected({ OTEL_BSP_MAX_QUEUE_SIZE: "100", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "200" }).variable,
       "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
     );
   });
+});
+
+Deno.test("export timeout and compression: per-signal variable first, then the general one, then 10 s and none", () => {
+  const config = loadTelemetryConfig({
+    OTEL_EXPORTER_OTLP_TIMEOUT: "2500",
+    OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "700",
+    OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+    OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: "none",
+    OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "Delta",
+  });
+  assert.deepEqual(config.traces.timeoutMillis, {
+    value: 2500,
+    source: "OTEL_EXPORTER_OTLP_TIMEOUT",
+  });
+  assert.deepEqual(config.logs.timeoutMillis, {
+    value: 700,
+    source: "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+  });
+  assert.deepEqual(config.traces.compression, {
+    value: "gzip",
+    source: "OTEL_EXPORTER_OTLP_COMPRESSION",
+  });
+  assert.deepEqual(config.metrics.compression, {
+    value: "none",
+    source: "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+  });
+  assert.deepEqual(config.metricTemporality, {
+    value: "delta",
+    source: "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+  });
+  const defaults = loadTelemetryConfig({});
+  assert.deepEqual(defaults.metrics.timeoutMillis, { value: 10_000, source: "default" });
+  assert.deepEqual(defaults.logs.compression, { value: "none", source: "default" });
+  assert.deepEqual(defaults.metricTemporality, { value: "cumulative", source: "default" });
+});
+
+Deno.test("valid export timeouts and compressions resolve as the OTLP exporter package resolves them", () => {
+  // The package's reader (otlp-exporter-base's Node entry, kept out of the
+  // service so that Node's http modules are never loaded) is the oracle. It
+  // reads the process environment, so the cases are set there and restored.
+  const names = ["", ...SIGNALS.map((signal) => `${signal.toUpperCase()}_`)].flatMap((infix) => [
+    `OTEL_EXPORTER_OTLP_${infix}TIMEOUT`,
+    `OTEL_EXPORTER_OTLP_${infix}COMPRESSION`,
+  ]);
+  const saved = new Map(names.map((name) => [name, Deno.env.get(name)]));
+  const cases: Record<string, string>[] = [
+    {},
+    { OTEL_EXPORTER_OTLP_TIMEOUT: "2500", OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" },
+    {
+      OTEL_EXPORTER_OTLP_TIMEOUT: "2500",
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "900",
+      OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+      OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none",
+    },
+    { OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "60000", OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: "gzip" },
+  ];
+  try {
+    for (const env of cases) {
+      for (const name of names) Deno.env.delete(name);
+      for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
+      const config = loadTelemetryConfig(env);
+      for (const signal of SIGNALS) {
+        const theirs = getSharedConfigurationFromEnvironment(signal.toUpperCase());
+        assert.deepEqual(
+          {
+            timeout: config[signal].timeoutMillis.value,
+            compression: config[signal].compression.value,
+          },
+          { timeout: theirs.timeoutMillis ?? 10_000, compression: theirs.compression ?? "none" },
+          `${signal} with ${JSON.stringify(env)}`,
+        );
+      }
+    }
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
+  }
 });

@@ -18,14 +18,15 @@
  * encoders (otlp/: the transformer's bytes at a fraction of its cost);
  * everything else (metrics and JSON serialization, concurrency limit,
  * partial-success handling, the exporter classes the SDK sees) is the OTLP
- * packages' own, through their public API; headers, timeout and
- * compression are read from the same `OTEL_EXPORTER_OTLP_*` variables, with
- * the same precedence.
+ * packages' own, through their public API; headers and certificates are
+ * read here from the same `OTEL_EXPORTER_OTLP_*` variables, with the same
+ * precedence, and timeout and compression come validated from config.ts.
+ * Nothing here imports the packages' Node transport (`…/node-http`), so
+ * Node's `http`, `https` and `zlib` modules are never loaded.
  *
  * @module
  */
 import { parseKeyPairsIntoRecord } from "@opentelemetry/core";
-import { OTLPMetricExporterBase } from "@opentelemetry/exporter-metrics-otlp-http";
 import {
   createOtlpNetworkExportDelegate,
   ExporterMetrics,
@@ -37,7 +38,6 @@ import {
   OTLPExporterBase,
   OTLPExporterError,
 } from "@opentelemetry/otlp-exporter-base";
-import { getSharedConfigurationFromEnvironment } from "@opentelemetry/otlp-exporter-base/node-http";
 import {
   JsonLogsSerializer,
   JsonMetricsSerializer,
@@ -58,7 +58,8 @@ import {
 } from "./otlp/serializers.ts";
 import { processEnv } from "../env.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "../version.ts";
-import type { OtlpProtocol, Signal } from "./config.ts";
+import type { Compression, OtlpProtocol, Signal, TemporalityPreference } from "./config.ts";
+import { OtlpMetricExporter } from "./metric_exporter.ts";
 import type { EncodedBatch } from "./otlp/envelope.ts";
 
 /** Environment the exporters read: {@linkcode processEnv} in the service. */
@@ -69,7 +70,11 @@ export interface FetchExporterOptions {
   /** Full URL, `/v1/<signal>` included. */
   readonly url: string;
   readonly protocol: OtlpProtocol;
-  /** Defaults to the process environment. */
+  /** Per export, retries included: the signal's `timeoutMillis` from config.ts; default 10 s. */
+  readonly timeoutMillis?: number;
+  /** The signal's `compression` from config.ts; default none. */
+  readonly compression?: Compression;
+  /** Where headers and certificates are read; defaults to the process environment. */
   readonly env?: ExporterEnv;
   /** Once aborted (at shutdown), a failed attempt is final: see {@linkcode FetchTransportOptions.stopRetrying}. */
   readonly stopRetrying?: AbortSignal;
@@ -112,10 +117,12 @@ export function createFetchEncodedExporter(
   );
 }
 
-/** An OTLP/HTTP metric exporter (cumulative temporality) sending with `fetch`. */
-export function createFetchMetricExporter(options: FetchExporterOptions): OTLPMetricExporterBase {
+/** An OTLP/HTTP metric exporter sending with `fetch`; cumulative unless `temporality` says otherwise. */
+export function createFetchMetricExporter(
+  options: FetchExporterOptions & { readonly temporality?: TemporalityPreference },
+): OtlpMetricExporter {
   const json = options.protocol === "http/json";
-  return new OTLPMetricExporterBase(
+  return new OtlpMetricExporter(
     createDelegate(
       "metrics",
       options,
@@ -123,6 +130,7 @@ export function createFetchMetricExporter(options: FetchExporterOptions): OTLPMe
       MetricsExporterMetricsHelper,
       "otlp_http_metric_exporter",
     ),
+    options.temporality ?? "cumulative",
   );
 }
 
@@ -155,8 +163,11 @@ function createDelegate<T>(
   const env = options.env ?? processEnv();
   const upper = signal.toUpperCase();
   const shared = mergeOtlpSharedConfigurationWithDefaults(
+    {
+      ...(options.timeoutMillis !== undefined ? { timeoutMillis: options.timeoutMillis } : {}),
+      ...(options.compression !== undefined ? { compression: options.compression } : {}),
+    },
     {},
-    getSharedConfigurationFromEnvironment(upper),
     getSharedConfigurationDefaults(),
   );
   const transport = createFetchTransport({

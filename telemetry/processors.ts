@@ -23,7 +23,12 @@ import {
 import type { BatchConfig, SignalConfig } from "./config.ts";
 import { encodingLogRecordProcessor, encodingSpanProcessor } from "./encoding_processor.ts";
 import type { ExportMonitor } from "./export_health.ts";
-import { createLogRecordExporter, createSpanExporter, type ExporterOptions } from "./exporters.ts";
+import {
+  createLogRecordExporter,
+  createSpanExporter,
+  type ExporterOptions,
+  otlpOptions,
+} from "./exporters.ts";
 import { createFetchEncodedExporter } from "./fetch_transport.ts";
 import type { EncodedBatch } from "./otlp/envelope.ts";
 
@@ -45,7 +50,10 @@ export function createSpanProcessors(
   const counting = countingProcessor(monitor.recorder("traces"));
   const url = config.endpoint.value;
   if (encodes(config)) {
-    const exporter = createFetchEncodedExporter("traces", { url, ...options.exporterOptions });
+    const exporter = createFetchEncodedExporter("traces", {
+      ...otlpOptions(config),
+      ...options.exporterOptions,
+    });
     return [
       counting,
       encodingSpanProcessor({
@@ -77,7 +85,10 @@ export function createLogRecordProcessors(
   const counting = countingProcessor(monitor.recorder("logs"));
   const url = config.endpoint.value;
   if (encodes(config)) {
-    const exporter = createFetchEncodedExporter("logs", { url, ...options.exporterOptions });
+    const exporter = createFetchEncodedExporter("logs", {
+      ...otlpOptions(config),
+      ...options.exporterOptions,
+    });
     return [
       counting,
       encodingLogRecordProcessor({

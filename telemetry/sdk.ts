@@ -142,7 +142,10 @@ function startSdk(config: TelemetryConfig, log: TelemetryLogOptions): Telemetry 
   const stopRetrying = new AbortController();
   const exporterOptions = { stopRetrying: stopRetrying.signal };
 
-  const metricExporter = createMetricExporter(config.metrics, exporterOptions);
+  const metricExporter = createMetricExporter(config.metrics, {
+    ...exporterOptions,
+    temporality: config.metricTemporality.value,
+  });
   const meterProvider = new MeterProvider({
     resource,
     readers: metricExporter
