@@ -3,6 +3,7 @@
  * OpenTelemetry API, and SDK packages are wired in telemetry/ alone.
  */
 import assert from "node:assert/strict";
+import { PROJECT_ROOT, serviceModuleGraph } from "./testing/module_graph.ts";
 
 const API_ONLY = [
   "main.ts",
@@ -58,21 +59,12 @@ const NODE_TRANSPORT_ENTRIES = [
 ];
 
 Deno.test("the service's module graph does not import the OTLP packages' Node transport", async () => {
-  const info = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "main.ts"],
-    cwd: new URL(".", import.meta.url),
-    stdin: "null",
-  }).output();
-  assert.equal(info.code, 0, new TextDecoder().decode(info.stderr));
-  const graph: { modules: { specifier: string; dependencies?: { specifier: string }[] }[] } = JSON
-    .parse(new TextDecoder().decode(info.stdout));
-  const root = new URL(".", import.meta.url).href;
-  const local = graph.modules.filter((m) => m.specifier.startsWith(root));
+  const local = (await serviceModuleGraph()).filter((m) => m.specifier.startsWith(PROJECT_ROOT));
   assert.ok(local.some((m) => m.specifier.endsWith("/telemetry/fetch_transport.ts")));
   const offenders = local.flatMap((m) =>
     (m.dependencies ?? [])
       .filter((d) => NODE_TRANSPORT_ENTRIES.includes(d.specifier))
-      .map((d) => `${m.specifier.slice(root.length)}: ${d.specifier}`)
+      .map((d) => `${m.specifier.slice(PROJECT_ROOT.length)}: ${d.specifier}`)
   );
   assert.deepEqual(offenders, []);
 });

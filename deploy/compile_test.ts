@@ -21,6 +21,7 @@ import {
   flushOnlyEnv,
   hostArch,
 } from "./_service_checks.ts";
+import { serviceModuleGraph } from "../testing/module_graph.ts";
 import { type CommandResult, runCommand } from "../testing/run_command.ts";
 
 const DENORT_HINT = "deno compile downloads its denort runtime from Deno's release host, which " +
@@ -143,16 +144,7 @@ Deno.test("the compile tasks switch Deno's built-in OpenTelemetry off, since den
 });
 
 Deno.test("the compiled module graph reads nothing from the source tree at run time", async () => {
-  const info = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "main.ts"],
-    cwd: new URL("..", import.meta.url),
-    stdin: "null",
-  }).output();
-  assert.equal(info.code, 0, new TextDecoder().decode(info.stderr));
-  const graph: { modules: { specifier: string; mediaType?: string }[] } = JSON.parse(
-    new TextDecoder().decode(info.stdout),
-  );
-  const local = graph.modules.filter((m) => m.specifier.startsWith("file://"));
+  const local = (await serviceModuleGraph()).filter((m) => m.specifier.startsWith("file://"));
   // The version comes from deno.json as a JSON import, which is embedded.
   assert.ok(local.some((m) => m.specifier.endsWith("/deno.json") && m.mediaType === "Json"));
   const offenders: string[] = [];
