@@ -33,7 +33,13 @@
  * @module
  */
 import { findTool, type FindToolOptions } from "../testing/external_tool.ts";
-import { BREAKDOWN, type Configuration, CONFIGURATIONS, FIXED_RATE } from "./configurations.ts";
+import {
+  BREAKDOWN,
+  type Configuration,
+  CONFIGURATIONS,
+  FIXED_RATE,
+  roundOrder,
+} from "./configurations.ts";
 import { cpuSeconds, rssMegabytes } from "./proc.ts";
 import { abandon, deployedV8Flags, launch, stop } from "./server.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
@@ -252,7 +258,7 @@ const output: Record<string, unknown> = { pinned: taskset !== undefined, machine
 
 if (wrk) {
   for (let round = 1; round <= rounds; round++) {
-    for (const config of selected) {
+    for (const config of roundOrder(selected, round)) {
       console.error(`saturation round ${round}/${rounds}: ${config.name}`);
       results.push(await runOnce(config, wrk));
     }
@@ -268,7 +274,7 @@ if (wrk) {
 
 if (vegeta) {
   for (let round = 1; round <= fixedRounds; round++) {
-    for (const config of FIXED_RATE) {
+    for (const config of roundOrder(FIXED_RATE, round)) {
       console.error(`fixed-rate round ${round}/${fixedRounds}: ${config.name}`);
       fixedRate.push(await runFixedRateOnce(config, vegeta));
     }

@@ -86,3 +86,13 @@ export const FIXED_RATE: readonly Configuration[] = [
     env: { ...FULL_TELEMETRY, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" },
   },
 ];
+
+/**
+ * The order of a round's rows: as listed in odd rounds, reversed in even ones,
+ * so that no row always runs right after the same one. A row that follows a
+ * full-telemetry row inherits some of its aftermath (the sink's garbage, the
+ * machine's caches), and with a fixed order that always fell on the same row.
+ */
+export function roundOrder<T>(rows: readonly T[], round: number): readonly T[] {
+  return round % 2 === 1 ? rows : [...rows].reverse();
+}
